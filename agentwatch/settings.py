@@ -1,0 +1,85 @@
+"""Settings read once from environment variables (documented in the README)."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./agentwatch.db"
+BUILTIN_AGENTS_FILE = Path(__file__).resolve().parent.parent / "services" / "demo_agents.toml"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value AgentWatch cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one AgentWatch process."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    agents_file: Path = BUILTIN_AGENTS_FILE
+    api_key: str | None = None
+    # Bytes of JSON accepted in one runAgent/recordRun input; larger is BAD_USER_INPUT.
+    max_input_bytes: int = 256 * 1024
+    # Bytes of input/output JSON kept per run; the rest is replaced by a marked preview.
+    stored_payload_bytes: int = 16 * 1024
+    # Events buffered per subscriber before its oldest events are dropped.
+    subscriber_queue_size: int = 1000
+    # Rows the writer commits in one transaction at most.
+    write_batch_size: int = 500
+    migrate_on_start: bool = True
+    langsmith_web_url: str = "https://smith.langchain.com"
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from `env` (default: the process environment)."""
+        env = os.environ if env is None else env
+        agents_file = env.get("AGENTWATCH_AGENTS_FILE")
+        origins = env.get("AGENTWATCH_ALLOWED_ORIGINS", "")
+        return cls(
+            database_url=env.get("AGENTWATCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            agents_file=Path(agents_file) if agents_file else BUILTIN_AGENTS_FILE,
+            api_key=env.get("AGENTWATCH_API_KEY") or None,
+            max_input_bytes=_int(env, "AGENTWATCH_MAX_INPUT_BYTES", cls.max_input_bytes),
+            stored_payload_bytes=_int(
+                env, "AGENTWATCH_STORED_PAYLOAD_BYTES", cls.stored_payload_bytes, minimum=256
+            ),
+            subscriber_queue_size=_int(
+                env, "AGENTWATCH_SUBSCRIBER_QUEUE_SIZE", cls.subscriber_queue_size
+            ),
+            write_batch_size=_int(env, "AGENTWATCH_WRITE_BATCH_SIZE", cls.write_batch_size),
+            migrate_on_start=_bool(env, "AGENTWATCH_MIGRATE_ON_START", True),
+            langsmith_web_url=env.get("AGENTWATCH_LANGSMITH_WEB_URL")
+            or cls.langsmith_web_url,
+            allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

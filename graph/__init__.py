@@ -1,0 +1,1 @@
+"""The GraphQL runtime: schema assembly, types, context and the ASGI app."""

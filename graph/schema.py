@@ -1,0 +1,76 @@
+"""The one place where Query, Mutation and Subscription are assembled."""
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from graph.errors import ErrorCodes
+from graph.types.agent import Agent
+from graph.types.metrics import MetricsSummary
+from graph.types.run import Run, RunConnection
+from resolvers import agents, metrics, runs
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+@strawberry.type(description="Read runs, agents and metrics.")
+class Query:
+    agents: list[Agent] = strawberry.field(
+        resolver=agents.agents, description="Every known agent, by name."
+    )
+    run: Run | None = strawberry.field(resolver=runs.run, description="One run by id.")
+    runs: RunConnection = strawberry.field(
+        resolver=runs.runs,
+        description="Runs newest first, filtered; `since` inclusive, `until` exclusive, on "
+        "startedAt. Keyset cursors stay correct while runs are inserted.",
+    )
+    metrics_summary: MetricsSummary = strawberry.field(
+        resolver=metrics.metrics_summary,
+        description="Counts, rates, exact p50/p95/p99 latency and tokens over a window "
+        "(open on an omitted side).",
+    )
+
+
+@strawberry.type(description="Execute agents and record runs.")
+class Mutation:
+    run_agent: Run = strawberry.mutation(
+        resolver=runs.run_agent,
+        description="Run an agent. With wait: false, returns a RUNNING run at once.",
+    )
+    record_run: Run = strawberry.mutation(
+        resolver=runs.record_run,
+        description="Store a run executed elsewhere; idempotent by requestId.",
+    )
+
+
+@strawberry.type(description="Live feeds over graphql-transport-ws.")
+class Subscription:
+    @strawberry.subscription(description="Every run as soon as it is stored finished.")
+    def run_recorded(
+        self, info: runs.Info, agent: str | None = None
+    ) -> AsyncGenerator[Run, None]:
+        return runs.run_recorded(info, agent)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache,
+        ValidationCache,
+        ErrorCodes,
+    ],
+)

@@ -1,0 +1,166 @@
+"""Run, its error and its model calls, and the Relay connection over runs."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.context import Context
+from services.records import LlmCallRecord, RunRecord
+from services.run_queries import RunPage, encode_cursor
+
+
+@strawberry.enum(description="Where a run is in its life.")
+class RunStatus(Enum):
+    RUNNING = strawberry.enum_value("RUNNING", description="Started, not finished yet.")
+    SUCCESS = strawberry.enum_value("SUCCESS", description="Finished and returned an output.")
+    ERROR = strawberry.enum_value("ERROR", description="Raised an exception.")
+    TIMEOUT = strawberry.enum_value("TIMEOUT", description="Exceeded the agent's timeout.")
+
+
+@strawberry.type(description="Why a run failed.")
+class RunError:
+    message: str = strawberry.field(description="The exception's message.")
+    type: str = strawberry.field(description="The exception's class, module-qualified.")
+    stack_trace: str | None = strawberry.field(description="The formatted traceback, if known.")
+
+
+@strawberry.type(description="One chat-model call inside a run, with its token usage.")
+class LlmCall:
+    seq: int = strawberry.field(description="Order of the call within its run, from 0.")
+    model: str | None = strawberry.field(description="Model name reported by the provider.")
+    provider: str | None = strawberry.field(description="Provider, e.g. openai or anthropic.")
+    started_at: datetime = strawberry.field(description="When the call started (UTC).")
+    latency_ms: float | None = strawberry.field(description="Duration of the call.")
+    input_tokens: int = strawberry.field(description="Prompt tokens, cached ones included.")
+    cached_tokens: int = strawberry.field(description="Prompt tokens read from the cache.")
+    cache_write_tokens: int = strawberry.field(description="Prompt tokens written to the cache.")
+    output_tokens: int = strawberry.field(description="Completion tokens, reasoning included.")
+    reasoning_tokens: int = strawberry.field(description="Completion tokens spent reasoning.")
+
+    @classmethod
+    def from_record(cls, call: LlmCallRecord) -> "LlmCall":
+        return cls(
+            seq=call.seq, model=call.model, provider=call.provider, started_at=call.started_at,
+            latency_ms=call.latency_ms, input_tokens=call.input_tokens,
+            cached_tokens=call.cached_input_tokens, cache_write_tokens=call.cache_write_tokens,
+            output_tokens=call.output_tokens, reasoning_tokens=call.reasoning_tokens,
+        )  # fmt: skip
+
+
+@strawberry.type(description="One execution of an agent, run here or reported by recordRun.")
+class Run:
+    record: strawberry.Private[RunRecord]
+
+    @strawberry.field(description="Run id (a UUID; equals the LangSmith trace id when traced).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="Name of the agent that ran.")
+    def agent(self) -> str:
+        return self.record.agent
+
+    @strawberry.field(description="Current status.")
+    def status(self) -> RunStatus:
+        return RunStatus(self.record.status.value)
+
+    @strawberry.field(description="When the run started (UTC).")
+    def started_at(self) -> datetime:
+        return self.record.started_at
+
+    @strawberry.field(description="When the run finished (UTC); null while running.")
+    def ended_at(self) -> datetime | None:
+        return self.record.ended_at
+
+    @strawberry.field(description="Wall-clock duration in milliseconds; null while running.")
+    def latency_ms(self) -> float | None:
+        return self.record.latency_ms
+
+    @strawberry.field(description="Main model: the one that used the most tokens in the run.")
+    def model(self) -> str | None:
+        return self.record.model
+
+    @strawberry.field(description="Prompt tokens over all model calls (cached included).")
+    def input_tokens(self) -> int:
+        return self.record.input_tokens
+
+    @strawberry.field(description="Completion tokens over all model calls.")
+    def output_tokens(self) -> int:
+        return self.record.output_tokens
+
+    @strawberry.field(description="inputTokens + outputTokens.")
+    def total_tokens(self) -> int:
+        return self.record.total_tokens
+
+    @strawberry.field(description="Cost in USD; null until pricing is known.")
+    def cost_usd(self) -> float | None:
+        return None
+
+    @strawberry.field(description="Why the run failed; null for successful runs.")
+    def error(self) -> RunError | None:
+        err = self.record.error
+        if err is None:
+            return None
+        return RunError(message=err.message, type=err.type, stack_trace=err.stack_trace)
+
+    @strawberry.field(description="LangSmith trace id when the run was traced.")
+    def trace_id(self) -> str | None:
+        return self.record.trace_id
+
+    @strawberry.field(description="Link to the LangSmith trace, when known.")
+    def trace_url(self) -> str | None:
+        return self.record.trace_url
+
+    @strawberry.field(description="The input, truncated to the documented stored size.")
+    def input(self) -> JSON | None:
+        return self.record.input  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The output, truncated to the documented stored size.")
+    def output(self) -> JSON | None:
+        return self.record.output  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Idempotency key given to recordRun, if any.")
+    def request_id(self) -> str | None:
+        return self.record.request_id
+
+    @strawberry.field(description="Each model call of the run with its token usage.")
+    async def calls(self, info: strawberry.Info[Context, Any]) -> list[LlmCall]:
+        records = self.record.calls
+        if records is None:
+            records = tuple(await info.context.calls.load(self.record.id))
+        return [LlmCall.from_record(call) for call in records]
+
+    @classmethod
+    def from_record(cls, record: RunRecord) -> "Run":
+        return cls(record=record)
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether older runs follow.")
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+
+
+@strawberry.type(description="A run and its cursor.")
+class RunEdge:
+    cursor: str = strawberry.field(description="Opaque keyset cursor of this run.")
+    node: Run = strawberry.field(description="The run.")
+
+
+@strawberry.type(description="A page of runs, newest first.")
+class RunConnection:
+    edges: list[RunEdge] = strawberry.field(description="The runs on this page.")
+    page_info: PageInfo = strawberry.field(description="Where the next page starts.")
+
+    @classmethod
+    def from_page(cls, page: RunPage) -> "RunConnection":
+        edges = [RunEdge(cursor=encode_cursor(r), node=Run.from_record(r)) for r in page.runs]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )

@@ -1,0 +1,7 @@
+"""SQLModel tables, the database engine and the alembic migrations."""
+
+from models.agent import AgentConfig
+from models.llm_call import LlmCall
+from models.run import Run
+
+__all__ = ["AgentConfig", "LlmCall", "Run"]

@@ -1,0 +1,1 @@
+"""Thin resolvers: validate arguments, call the monitoring core, map to graph types."""

@@ -1,0 +1,23 @@
+"""Resolver for metricsSummary."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from graph.context import Context
+from graph.types.metrics import MetricsSummary
+from services import validation
+from services.metrics import summarize
+from services.run_queries import RunFilter
+
+
+async def metrics_summary(
+    info: strawberry.Info[Context, Any],
+    agent: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> MetricsSummary:
+    validation.window(since, until)
+    summary = await summarize(info.context.platform.engine, RunFilter(agent, None, since, until))
+    return MetricsSummary.from_summary(summary)

@@ -1,0 +1,68 @@
+"""Resolvers for runs: read one or a page, execute an agent, record an external run, live feed."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from graph.context import Context
+from graph.inputs import RecordRunInput
+from graph.types.run import Run, RunConnection, RunStatus
+from services import validation
+from services.ingest import ReportedRun
+from services.pubsub import RunRecorded
+from services.records import RunErrorInfo
+from services.records import RunStatus as Status
+from services.run_queries import RunFilter, get_run, list_runs
+
+Info = strawberry.Info[Context, Any]
+
+
+async def run(info: Info, id: strawberry.ID) -> Run | None:
+    record = await get_run(info.context.platform.engine, str(id)[:100])
+    return None if record is None else Run.from_record(record)
+
+
+async def runs(
+    info: Info,
+    agent: str | None = None,
+    status: RunStatus | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> RunConnection:
+    validation.window(since, until)
+    flt = RunFilter(agent, Status(status.value) if status else None, since, until)
+    page = await list_runs(info.context.platform.engine, flt, first, after)
+    return RunConnection.from_page(page)
+
+
+async def run_agent(info: Info, agent: str, input: strawberry.scalars.JSON,
+                    wait: bool = True) -> Run:  # fmt: skip
+    validation.agent_name(agent)
+    record = await info.context.platform.runner.run(agent, input, wait=wait)
+    return Run.from_record(record)
+
+
+async def record_run(info: Info, input: RecordRunInput) -> Run:
+    error = None
+    if input.error is not None:
+        error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
+    report = ReportedRun(
+        agent=input.agent, status=Status(input.status.value), started_at=input.started_at,
+        latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
+        output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
+        request_id=input.request_id, input=input.input, output=input.output,
+    )  # fmt: skip
+    return Run.from_record(await info.context.platform.ingestor.record(report))
+
+
+async def run_recorded(info: Info, agent: str | None = None) -> AsyncGenerator[Run, None]:
+    def wanted(event: RunRecorded) -> bool:
+        return agent is None or event.run.agent == agent
+
+    async with info.context.platform.runs.subscribe(wanted) as subscription:
+        async for event in subscription:
+            yield Run.from_record(event.run)

@@ -1,0 +1,1 @@
+"""AgentWatch services: ingestion, storage and demo workloads."""

@@ -1,0 +1,193 @@
+"""Agents by import path: read the agents file, build the runnables, mirror them in the DB.
+
+Code is only ever loaded from the agents file an operator controls; the API can change an
+agent's settings but never what code it runs.
+"""
+
+import importlib
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from langchain_core.runnables import Runnable
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models import AgentConfig
+from services.clock import Clock
+from services.errors import AgentWatchError
+from services.validation import agent_name
+
+agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
+DEFAULT_TIMEOUT_SECONDS = 60.0
+MAX_TIMEOUT_SECONDS = 3600.0
+_KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata"}
+
+
+class AgentConfigError(ValueError):
+    """The agents file is malformed or names code that cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """An agent as declared in the agents file."""
+
+    name: str
+    runnable_path: str
+    description: str = ""
+    model: str | None = None
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    enabled: bool = True
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_agents_file(path: Path) -> list[AgentSpec]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AgentConfigError(f"cannot read agents file {path}: {exc}") from exc
+    agents = data.get("agents")
+    if not isinstance(agents, dict):
+        raise AgentConfigError(f"{path}: expected an [agents.<name>] table per agent")
+    return [_spec(path, name, body) for name, body in agents.items()]
+
+
+def _spec(path: Path, name: str, body: Any) -> AgentSpec:
+    where = f"{path} [agents.{name}]"
+    try:
+        agent_name(name)
+    except AgentWatchError as exc:
+        raise AgentConfigError(f"{where}: {exc.message}") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("runnable"), str):
+        raise AgentConfigError(f"{where}: `runnable = \"package.module:attribute\"` is required")
+    unknown = set(body) - _KNOWN_KEYS
+    if unknown:
+        raise AgentConfigError(f"{where}: unknown keys {sorted(unknown)}")
+    timeout = float(body.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS))
+    if not 0 < timeout <= MAX_TIMEOUT_SECONDS:
+        raise AgentConfigError(f"{where}: timeout_seconds must be in (0, {MAX_TIMEOUT_SECONDS}]")
+    metadata = body.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise AgentConfigError(f"{where}: metadata must be a table")
+    return AgentSpec(
+        name=name,
+        runnable_path=body["runnable"],
+        description=str(body.get("description", "")),
+        model=body.get("model"),
+        timeout_seconds=timeout,
+        enabled=bool(body.get("enabled", True)),
+        metadata=metadata,
+    )
+
+
+def load_runnable(path: str) -> Runnable[Any, Any]:
+    """Import `package.module:attribute`; call it if it is a zero-argument factory."""
+    module_name, _, attribute = path.partition(":")
+    if not module_name or not attribute:
+        raise AgentConfigError(f"{path!r} is not of the form package.module:attribute")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as exc:
+        raise AgentConfigError(f"cannot import {path!r}: {exc}") from exc
+    if not isinstance(target, Runnable) and callable(target):
+        target = target()
+    if not isinstance(target, Runnable):
+        raise AgentConfigError(f"{path!r} is neither a LangChain Runnable nor a factory of one")
+    return target
+
+
+@dataclass(frozen=True)
+class RegisteredAgent:
+    spec: AgentSpec
+    runnable: Runnable[Any, Any]
+
+
+class AgentRegistry:
+    """Executable agents in memory, every agent (also external ones) in the `agent` table."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._executable: dict[str, RegisteredAgent] = {}
+        self._known: set[str] = set()
+        self._insert = (
+            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        )
+
+    def executable(self, name: str) -> RegisteredAgent | None:
+        return self._executable.get(name)
+
+    def is_known(self, name: str) -> bool:
+        return name in self._known
+
+    async def load(self, specs: Iterable[AgentSpec]) -> None:
+        """Import every agent's runnable, then upsert the configured agents in one transaction."""
+        loaded = {spec.name: RegisteredAgent(spec, load_runnable(spec.runnable_path))
+                  for spec in specs}  # fmt: skip
+        now = self._clock.now()
+        async with self._engine.begin() as conn:
+            for agent in loaded.values():
+                values = _row(agent.spec, now)
+                stmt = self._insert(agent_table).values(values)
+                updates = {k: v for k, v in values.items() if k not in {"name", "created_at"}}
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=updates))
+            names = (await conn.execute(sa.select(agent_table.c.name))).scalars().all()
+        self._executable = loaded
+        self._known = set(names)
+
+    async def ensure_external(self, names: Iterable[str]) -> None:
+        """Register agents first seen through `recordRun` (never an error for the caller)."""
+        missing = {name for name in names if name not in self._known}
+        if not missing:
+            return
+        now = self._clock.now()
+        rows = [{"name": name, "description": "", "model": None, "enabled": True,
+                 "source": "external", "timeout_seconds": DEFAULT_TIMEOUT_SECONDS,
+                 "metadata": {}, "created_at": now, "updated_at": now}
+                for name in sorted(missing)]  # fmt: skip
+        async with self._engine.begin() as conn:
+            await conn.execute(self._insert(agent_table).on_conflict_do_nothing(), rows)
+        self._known |= missing
+
+    async def get(self, name: str) -> AgentConfig | None:
+        async with self._engine.connect() as conn:
+            row = (
+                (await conn.execute(sa.select(agent_table).where(agent_table.c.name == name)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _config(row)
+
+    async def all(self) -> list[AgentConfig]:
+        async with self._engine.connect() as conn:
+            rows = (
+                (await conn.execute(sa.select(agent_table).order_by(agent_table.c.name)))
+                .mappings()
+                .all()
+            )
+        return [_config(row) for row in rows]
+
+
+def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "model": spec.model,
+        "enabled": spec.enabled,
+        "source": "configured",
+        "timeout_seconds": spec.timeout_seconds,
+        "metadata": spec.metadata,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _config(row: Any) -> AgentConfig:
+    data = dict(row)
+    data["agent_metadata"] = data.pop("metadata")
+    return AgentConfig.model_validate(data)

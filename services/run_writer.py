@@ -1,0 +1,166 @@
+"""The single writer: queued run inserts and completions group-committed in batches.
+
+Per-request commits through the ORM top out near 300 runs/s; one task that drains a bounded
+queue and writes each batch with `executemany` inside one transaction removes the per-commit
+cost and, on SQLite, any lock contention between writers. Callers await their own op's future,
+so a `recordRun` answer still means "stored".
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from services.records import RunRecord
+from services.run_rows import call_table, calls_to_rows, run_table, run_to_row
+
+log = logging.getLogger(__name__)
+
+_UPDATED_COLUMNS = (
+    "status", "ended_at", "latency_ms", "model", "input_tokens", "output_tokens",
+    "error_message", "error_type", "error_stack", "trace_id", "trace_url", "output",
+)  # fmt: skip
+
+
+@dataclass
+class _Op:
+    kind: Literal["insert", "finish"]
+    run: RunRecord
+    done: "asyncio.Future[bool]" = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class RunWriter:
+    """Owns every write to `run` and `llm_call`; start it once, stop it to drain."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        on_committed: Callable[[RunRecord], None],
+        batch_size: int = 500,
+        queue_size: int = 10_000,
+    ) -> None:
+        self._engine = engine
+        self._on_committed = on_committed
+        self._batch_size = batch_size
+        self._queue: asyncio.Queue[_Op | None] = asyncio.Queue(maxsize=queue_size)
+        self._task: asyncio.Task[None] | None = None
+        self._insert = (
+            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        )
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="agentwatch-run-writer")
+
+    async def stop(self) -> None:
+        """Write everything already queued, then end the writer task."""
+        if self._task is None:
+            return
+        await self._queue.put(None)
+        await self._task
+        self._task = None
+
+    async def insert(self, run: RunRecord) -> bool:
+        """Store a new run; False when a run with the same id already existed (idempotency)."""
+        return await self._submit(_Op("insert", run))
+
+    async def finish(self, run: RunRecord) -> None:
+        """Store the final state of a run previously inserted as RUNNING."""
+        await self._submit(_Op("finish", run))
+
+    async def _submit(self, op: _Op) -> bool:
+        if self._task is None:
+            raise RuntimeError("run writer is not running")
+        await self._queue.put(op)  # bounded: producers slow down instead of memory growing
+        return await asyncio.shield(op.done)
+
+    async def _loop(self) -> None:
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self._batch_size and not self._queue.empty():
+                nxt = self._queue.get_nowait()
+                if nxt is None:
+                    stopping = True
+                    break
+                batch.append(nxt)
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[_Op]) -> None:
+        try:
+            async with self._engine.begin() as conn:
+                results = await self._apply(conn, batch)
+        except Exception as exc:
+            if len(batch) > 1:
+                # Isolate the op that broke the batch so the others are still stored.
+                for op in batch:
+                    await self._commit([op])
+                return
+            log.exception("could not store run %s", batch[0].run.id)
+            if not batch[0].done.done():
+                batch[0].done.set_exception(exc)
+            return
+        for op, stored in zip(batch, results, strict=True):
+            if stored and op.run.finished:
+                try:
+                    self._on_committed(op.run)
+                except Exception:
+                    log.exception("run-committed hook failed for %s", op.run.id)
+            if not op.done.done():
+                op.done.set_result(stored)
+
+    async def _apply(self, conn: AsyncConnection, batch: Sequence[_Op]) -> list[bool]:
+        results: list[bool] = []
+        start = 0
+        while start < len(batch):
+            end = start
+            kind = batch[start].kind
+            while end < len(batch) and batch[end].kind == kind:
+                end += 1
+            group = [op.run for op in batch[start:end]]
+            if kind == "insert":
+                results.extend(await self._insert_runs(conn, group))
+            else:
+                await self._finish_runs(conn, group)
+                results.extend([True] * len(group))
+            start = end
+        return results
+
+    async def _insert_runs(self, conn: AsyncConnection, runs: list[RunRecord]) -> list[bool]:
+        stmt = self._insert(run_table).on_conflict_do_nothing().returning(run_table.c.id)
+        result = await conn.execute(stmt, [run_to_row(run) for run in runs])
+        inserted = set(result.scalars().all())
+        stored: list[bool] = []
+        for run in runs:
+            # A duplicate id inside one batch is inserted once: only its first op "wins".
+            stored.append(run.id in inserted)
+            inserted.discard(run.id)
+        calls = [row for run, ok in zip(runs, stored, strict=True) if ok
+                 for row in calls_to_rows(run)]  # fmt: skip
+        if calls:
+            await conn.execute(sa.insert(call_table), calls)
+        return stored
+
+    async def _finish_runs(self, conn: AsyncConnection, runs: list[RunRecord]) -> None:
+        stmt = (
+            sa.update(run_table)
+            .where(run_table.c.id == sa.bindparam("run_id"))
+            .values({name: sa.bindparam(f"v_{name}") for name in _UPDATED_COLUMNS})
+        )
+        params: list[dict[str, Any]] = []
+        for run in runs:
+            row = run_to_row(run)
+            params.append({"run_id": run.id, **{f"v_{n}": row[n] for n in _UPDATED_COLUMNS}})
+        await conn.execute(stmt, params)
+        calls = [row for run in runs for row in calls_to_rows(run)]
+        if calls:
+            await conn.execute(sa.insert(call_table), calls)

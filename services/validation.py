@@ -1,0 +1,60 @@
+"""Input rules shared by every entry point (GraphQL, agents file, ingestion)."""
+
+import re
+from datetime import datetime, timedelta
+
+from services.errors import BadUserInput
+
+AGENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+_AGENT_NAME = re.compile(AGENT_NAME_PATTERN)
+MAX_TOKENS_PER_RUN = 100_000_000
+MAX_TEXT = {"model": 200, "error.type": 200, "error.message": 16_384,
+            "error.stackTrace": 65_536, "traceId": 100, "requestId": 200}  # fmt: skip
+# Runs may be reported late, but not from before LLMs or from the future beyond clock skew.
+EARLIEST_TIMESTAMP = datetime.fromisoformat("2015-01-01T00:00:00+00:00")
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+MAX_LATENCY_MS = 7 * 24 * 3600 * 1000.0
+
+
+def agent_name(name: str) -> str:
+    if not _AGENT_NAME.match(name):
+        raise BadUserInput(
+            f"agent name {name[:120]!r} is invalid: 1-100 characters, letters, digits and . _ : -"
+            ", starting with a letter or digit",
+            field="agent",
+        )
+    return name
+
+
+def text(value: str | None, field: str) -> str | None:
+    if value is not None and len(value) > MAX_TEXT[field]:
+        raise BadUserInput(f"{field} is longer than {MAX_TEXT[field]} characters", field=field)
+    return value
+
+
+def token_count(value: int, field: str) -> int:
+    if not 0 <= value <= MAX_TOKENS_PER_RUN:
+        raise BadUserInput(f"{field} must be between 0 and {MAX_TOKENS_PER_RUN}", field=field)
+    return value
+
+
+def latency_ms(value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= MAX_LATENCY_MS:
+        raise BadUserInput(f"latencyMs must be between 0 and {MAX_LATENCY_MS:.0f}", field="latencyMs")
+    return value
+
+
+def timestamp(value: datetime, now: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise BadUserInput(f"{field} needs a UTC offset", field=field)
+    if not EARLIEST_TIMESTAMP <= value <= now + MAX_CLOCK_SKEW:
+        raise BadUserInput(f"{field} {value.isoformat()} is not a plausible time", field=field)
+    return value
+
+
+def window(since: datetime | None, until: datetime | None) -> None:
+    for value, field in ((since, "since"), (until, "until")):
+        if value is not None and value.tzinfo is None:
+            raise BadUserInput(f"{field} needs a UTC offset", field=field)
+    if since is not None and until is not None and since > until:
+        raise BadUserInput("`since` must not be after `until`", field="since")
