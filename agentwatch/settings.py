@@ -75,8 +75,7 @@ class Settings:
             ),
             write_batch_size=_int(env, "AGENTWATCH_WRITE_BATCH_SIZE", cls.write_batch_size),
             migrate_on_start=_bool(env, "AGENTWATCH_MIGRATE_ON_START", True),
-            langsmith_web_url=env.get("AGENTWATCH_LANGSMITH_WEB_URL")
-            or cls.langsmith_web_url,
+            langsmith_web_url=env.get("AGENTWATCH_LANGSMITH_WEB_URL") or cls.langsmith_web_url,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         )
 

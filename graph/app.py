@@ -16,13 +16,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from agentwatch import __version__
 from agentwatch.settings import Settings
 from graph.auth import ApiKeyMiddleware, connection_params_ok
 from graph.context import Context, calls_loader
+from graph.errors import with_code
 from graph.graphiql import offline_graphiql_html
 from graph.schema import schema
 from models.db import ping
@@ -57,6 +60,15 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(offline_graphiql_html())
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Parse and validation errors never reach schema extensions: code them here.
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            with_code(error)  # type: ignore[arg-type]
+        return response
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -86,10 +98,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             {
                 "status": "ok",
                 "version": __version__,
-                "database": {"ok": True, "dialect": platform.engine.dialect.name,
-                             "latencyMs": round(latency, 3)},
+                "database": {
+                    "ok": True,
+                    "dialect": platform.engine.dialect.name,
+                    "latencyMs": round(latency, 3),
+                },
                 "subscribers": platform.runs.subscriber_count,
-            }  # fmt: skip
+            }
         )
 
     async def dashboard(request: Request) -> Response:

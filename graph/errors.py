@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -10,6 +11,22 @@ from services.errors import AgentWatchError
 
 log = logging.getLogger("agentwatch.graphql")
 MASKED_MESSAGE = "Unexpected server error; it has been logged."
+
+
+def client_error_code(message: str) -> str:
+    """Code for an error in the request itself (Apollo's conventions, which clients know)."""
+    if message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def with_code(formatted: dict[str, Any]) -> dict[str, Any]:
+    """Give an already formatted error (parse or validation) its `extensions.code`."""
+    extensions = formatted.setdefault("extensions", {})
+    extensions.setdefault("code", client_error_code(str(formatted.get("message", ""))))
+    return formatted
 
 
 def shape_error(error: GraphQLError) -> GraphQLError:
@@ -21,8 +38,8 @@ def shape_error(error: GraphQLError) -> GraphQLError:
             extensions={"code": original.code, **original.extensions},
         )  # fmt: skip
     if original is None or isinstance(original, GraphQLError):
-        # Parse, validation and argument-coercion errors: the client's query is at fault.
-        code = (error.extensions or {}).get("code") or "BAD_USER_INPUT"
+        # Validation and variable-coercion errors: the client's request is at fault.
+        code = (error.extensions or {}).get("code") or client_error_code(error.message)
         return GraphQLError(
             error.message, nodes=error.nodes, path=error.path,
             extensions={**(error.extensions or {}), "code": code},

@@ -34,7 +34,7 @@ async def runs(
     after: str | None = None,
 ) -> RunConnection:
     validation.window(since, until)
-    flt = RunFilter(agent, Status(status.value) if status else None, since, until)
+    flt = RunFilter(agent, Status(status.name) if status else None, since, until)
     page = await list_runs(info.context.platform.engine, flt, first, after)
     return RunConnection.from_page(page)
 
@@ -51,7 +51,7 @@ async def record_run(info: Info, input: RecordRunInput) -> Run:
     if input.error is not None:
         error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
     report = ReportedRun(
-        agent=input.agent, status=Status(input.status.value), started_at=input.started_at,
+        agent=input.agent, status=Status(input.status.name), started_at=input.started_at,
         latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
         output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
         request_id=input.request_id, input=input.input, output=input.output,

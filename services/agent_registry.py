@@ -62,7 +62,7 @@ def _spec(path: Path, name: str, body: Any) -> AgentSpec:
     except AgentWatchError as exc:
         raise AgentConfigError(f"{where}: {exc.message}") from exc
     if not isinstance(body, dict) or not isinstance(body.get("runnable"), str):
-        raise AgentConfigError(f"{where}: `runnable = \"package.module:attribute\"` is required")
+        raise AgentConfigError(f'{where}: `runnable = "package.module:attribute"` is required')
     unknown = set(body) - _KNOWN_KEYS
     if unknown:
         raise AgentConfigError(f"{where}: unknown keys {sorted(unknown)}")
@@ -115,9 +115,7 @@ class AgentRegistry:
         self._clock = clock
         self._executable: dict[str, RegisteredAgent] = {}
         self._known: set[str] = set()
-        self._insert = (
-            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        )
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def executable(self, name: str) -> RegisteredAgent | None:
         return self._executable.get(name)
@@ -135,7 +133,9 @@ class AgentRegistry:
                 values = _row(agent.spec, now)
                 stmt = self._insert(agent_table).values(values)
                 updates = {k: v for k, v in values.items() if k not in {"name", "created_at"}}
-                await conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=updates))
+                await conn.execute(
+                    stmt.on_conflict_do_update(index_elements=["name"], set_=updates)
+                )
             names = (await conn.execute(sa.select(agent_table.c.name))).scalars().all()
         self._executable = loaded
         self._known = set(names)
@@ -146,10 +146,12 @@ class AgentRegistry:
         if not missing:
             return
         now = self._clock.now()
-        rows = [{"name": name, "description": "", "model": None, "enabled": True,
-                 "source": "external", "timeout_seconds": DEFAULT_TIMEOUT_SECONDS,
-                 "metadata": {}, "created_at": now, "updated_at": now}
-                for name in sorted(missing)]  # fmt: skip
+        rows: list[dict[str, Any]] = [
+            {"name": name, "description": "", "model": None, "enabled": True,
+             "source": "external", "timeout_seconds": DEFAULT_TIMEOUT_SECONDS,
+             "metadata": {}, "created_at": now, "updated_at": now}
+            for name in sorted(missing)
+        ]  # fmt: skip
         async with self._engine.begin() as conn:
             await conn.execute(self._insert(agent_table).on_conflict_do_nothing(), rows)
         self._known |= missing

@@ -256,7 +256,8 @@ def summarizer(
 
 
 def _as_summary(summary: str) -> dict[str, str]:
-    return {"summary": summary}
+    # str(): StrOutputParser yields LangChain's TextAccessor str subclass; emit a plain str.
+    return {"summary": str(summary)}
 
 
 # Name -> factory, for registries and traffic generators; every factory works with no arguments.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.records import FINISHED_STATUSES, RunStatus
 from services.run_queries import RunFilter
@@ -71,9 +71,7 @@ async def summarize(engine: AsyncEngine, flt: RunFilter) -> MetricsSummary:
     ).where(*conds)
     async with engine.connect() as conn:
         row = (await conn.execute(totals)).one()
-        success, error, timeout, running, latency_n, tokens_in, tokens_out = (
-            int(v) for v in row
-        )
+        success, error, timeout, running, latency_n, tokens_in, tokens_out = (int(v) for v in row)
         percentiles = await _percentiles(conn, conds, latency_n)
     return MetricsSummary(
         count=success + error + timeout,
@@ -91,7 +89,7 @@ async def summarize(engine: AsyncEngine, flt: RunFilter) -> MetricsSummary:
 
 
 async def _percentiles(
-    conn: sa.ext.asyncio.AsyncConnection, conds: list[sa.ColumnElement[bool]], n: int
+    conn: AsyncConnection, conds: list[sa.ColumnElement[bool]], n: int
 ) -> list[float | None]:
     if n == 0:
         return [None for _ in PERCENTILES]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.errors import BadUserInput
 from services.records import LlmCallRecord, RunRecord, RunStatus
@@ -72,9 +72,7 @@ async def get_run(engine: AsyncEngine, run_id: str) -> RunRecord | None:
     return run_from_row(row, calls.get(run_id, []))
 
 
-async def list_runs(
-    engine: AsyncEngine, flt: RunFilter, first: int, after: str | None
-) -> RunPage:
+async def list_runs(engine: AsyncEngine, flt: RunFilter, first: int, after: str | None) -> RunPage:
     """Newest first. Keyset pagination on (started_at, id): runs inserted while a client pages
     never shift the rows it has not seen yet, unlike OFFSET."""
     if not 1 <= first <= MAX_PAGE_SIZE:
@@ -83,9 +81,8 @@ async def list_runs(
     if after is not None:
         started, run_id = decode_cursor(after)
         conds.append(
-            sa.tuple_(run_table.c.started_at, run_table.c.id) < sa.tuple_(
-                sa.literal(started, run_table.c.started_at.type), sa.literal(run_id)
-            )
+            sa.tuple_(run_table.c.started_at, run_table.c.id)
+            < sa.tuple_(sa.literal(started, run_table.c.started_at.type), sa.literal(run_id))
         )
     query = (
         sa.select(run_table)
@@ -106,9 +103,7 @@ async def calls_by_run(
         return await _calls(conn, run_ids)
 
 
-async def _calls(conn: sa.ext.asyncio.AsyncConnection, run_ids: Sequence[str]) -> dict[
-    str, list[LlmCallRecord]
-]:
+async def _calls(conn: AsyncConnection, run_ids: Sequence[str]) -> dict[str, list[LlmCallRecord]]:
     grouped: dict[str, list[LlmCallRecord]] = defaultdict(list)
     if not run_ids:
         return grouped

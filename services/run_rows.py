@@ -3,6 +3,8 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.engine import RowMapping
+
 from models import LlmCall, Run
 from services.records import LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
 
@@ -51,7 +53,7 @@ def calls_to_rows(run: RunRecord) -> list[dict[str, Any]]:
     ]
 
 
-def call_from_row(row: Mapping[str, Any]) -> LlmCallRecord:
+def call_from_row(row: Mapping[str, Any] | RowMapping) -> LlmCallRecord:
     return LlmCallRecord(
         seq=row["seq"],
         model=row["model"],
@@ -67,7 +69,7 @@ def call_from_row(row: Mapping[str, Any]) -> LlmCallRecord:
 
 
 def run_from_row(
-    row: Mapping[str, Any], calls: Sequence[LlmCallRecord] | None = None
+    row: Mapping[str, Any] | RowMapping, calls: Sequence[LlmCallRecord] | None = None
 ) -> RunRecord:
     error = None
     if row["error_message"] is not None or row["error_type"] is not None:

@@ -51,9 +51,7 @@ class RunWriter:
         self._batch_size = batch_size
         self._queue: asyncio.Queue[_Op | None] = asyncio.Queue(maxsize=queue_size)
         self._task: asyncio.Task[None] | None = None
-        self._insert = (
-            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        )
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="agentwatch-run-writer")

@@ -100,8 +100,17 @@ class AgentRunner:
                 status, error = RunStatus.ERROR, _error_info(exc)
         except asyncio.CancelledError:
             # Shutdown or a cancelled background run: store the outcome, then honour the cancel.
-            await self._writer.finish(self._finished(run, collector, RunStatus.ERROR, None,
-                RunErrorInfo("run cancelled before it finished", "CancelledError"), begin, traced))
+            await self._writer.finish(
+                self._finished(
+                    run,
+                    collector,
+                    RunStatus.ERROR,
+                    None,
+                    RunErrorInfo("run cancelled before it finished", "CancelledError"),
+                    begin,
+                    traced,
+                )
+            )
             raise
         except Exception as exc:
             status, error = RunStatus.ERROR, _error_info(exc)

@@ -24,6 +24,7 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
+    SystemMessage,
     ToolCall,
     ToolMessage,
 )
@@ -374,7 +375,7 @@ def _keywords(text: str) -> set[str]:
 
 
 def _choose_tools(question: str, functions: list[JsonDict], tool_choice: object) -> list[JsonDict]:
-    """The named tool if `tool_choice` names one, else the tools sharing most words (>= 1)."""
+    """The named tool, else the top scorers (shared words + argument fit); never empty."""
     named = [f for f in functions if f.get("name") == tool_choice]
     if named:
         return named
@@ -441,8 +442,9 @@ def _compose_answer(messages: Sequence[BaseMessage], rng: random.Random) -> str:
         return f"Based on the tool results: {found}. {closer}".strip()
     text = " ".join(_message_text(messages[start] if start >= 0 else messages[-1]).split())
     sentences = re.split(r"(?<=[.!?])\s+", text)
-    if len(sentences) > 1 and not text.endswith("?"):
-        # A passage rather than a question: answer extractively, like a terse summary.
+    instructions = " ".join(str(m.text) for m in messages if isinstance(m, SystemMessage))
+    if "summar" in instructions.lower() or (len(sentences) > 1 and not text.endswith("?")):
+        # Asked to summarise, or given a passage rather than a question: answer extractively.
         return _snippet(" ".join(sentences[: rng.randint(1, 3)]), 400)
     gist = _snippet(text, rng.randint(60, 240))
     opener = rng.choice(_OPENERS)

@@ -40,7 +40,9 @@ def token_count(value: int, field: str) -> int:
 
 def latency_ms(value: float | None) -> float | None:
     if value is not None and not 0 <= value <= MAX_LATENCY_MS:
-        raise BadUserInput(f"latencyMs must be between 0 and {MAX_LATENCY_MS:.0f}", field="latencyMs")
+        raise BadUserInput(
+            f"latencyMs must be between 0 and {MAX_LATENCY_MS:.0f}", field="latencyMs"
+        )
     return value
 
 

@@ -1,0 +1,29 @@
+"""schema.graphql at the root is the exported schema, and every field is described."""
+
+from pathlib import Path
+
+from graphql import GraphQLInputObjectType, GraphQLObjectType
+
+from graph.schema import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_schema_file_matches_the_code() -> None:
+    exported = schema.as_str() + "\n"
+    on_disk = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert on_disk == exported, "schema.graphql is stale: run `make schema`"
+
+
+def test_every_type_and_field_has_a_description() -> None:
+    missing = []
+    for name, gql_type in schema._schema.type_map.items():
+        if name.startswith("__") or not isinstance(
+            gql_type, GraphQLObjectType | GraphQLInputObjectType
+        ):
+            continue
+        if not gql_type.description:
+            missing.append(name)
+        missing.extend(f"{name}.{f}" for f, field in gql_type.fields.items()
+                       if not field.description)  # fmt: skip
+    assert missing == []
