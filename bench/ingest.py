@@ -33,19 +33,32 @@ def main() -> None:
         proc, base, _ = start(url)
         try:
             out = subprocess.run(
-                ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(SCRIPT),
-                 f"{base}/graphql"], capture_output=True, text=True, check=True,
+                [
+                    "wrk",
+                    "-t1",
+                    f"-c{args.connections}",
+                    f"-d{args.seconds}s",
+                    "-s",
+                    str(SCRIPT),
+                    f"{base}/graphql",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
-            stored = httpx.post(f"{base}/graphql", json={
-                "query": "{ metricsSummary { count } }"}).json()["data"]["metricsSummary"]["count"]
+            stored = httpx.post(
+                f"{base}/graphql", json={"query": "{ metricsSummary { count } }"}
+            ).json()["data"]["metricsSummary"]["count"]
         finally:
             stop(proc)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    print(f"recordRun over HTTP: {rate:,.0f} runs/s ({requests} requests, {stored} stored, "
-          f"{errors.group(1) if errors else 0} non-2xx; {args.connections} connections, "
-          f"{url.split(':')[0]})")
+    print(
+        f"recordRun over HTTP: {rate:,.0f} runs/s ({requests} requests, {stored} stored, "
+        f"{errors.group(1) if errors else 0} non-2xx; {args.connections} connections, "
+        f"{url.split(':')[0]})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,14 +25,26 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start(database_url: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str, float]:
+def start(
+    database_url: str, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, float]:
     """Spawn the server; return it, its URL and the seconds until /health answered 200."""
     port = free_port()
     env = {**os.environ, "AGENTWATCH_DATABASE_URL": database_url, **(extra_env or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agentwatch", "serve", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "agentwatch",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     while True:

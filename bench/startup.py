@@ -20,8 +20,10 @@ def main() -> None:
             startups.append(seconds)
             idle.append(rss_mb(proc.pid))
             stop(proc)
-    print(f"start-up to healthy: median {statistics.median(startups):.2f} s "
-          f"(runs: {', '.join(f'{s:.2f}' for s in startups)})")
+    print(
+        f"start-up to healthy: median {statistics.median(startups):.2f} s "
+        f"(runs: {', '.join(f'{s:.2f}' for s in startups)})"
+    )
     print(f"idle RSS after start: median {statistics.median(idle):.1f} MB")
 
 
