@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./agentwatch.db"
 BUILTIN_AGENTS_FILE = Path(__file__).resolve().parent.parent / "services" / "demo_agents.toml"
@@ -37,6 +38,14 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"AGENTWATCH_TIMEZONE {name!r} is not an IANA time zone") from exc
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one AgentWatch process."""
@@ -55,6 +64,14 @@ class Settings:
     migrate_on_start: bool = True
     langsmith_web_url: str = "https://smith.langchain.com"
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Day and month boundaries of cost totals and budgets.
+    timezone: str = "UTC"
+    # Seconds between reloads of shared state other instances may change (price overrides).
+    refresh_seconds: float = 30.0
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -77,6 +94,7 @@ class Settings:
             migrate_on_start=_bool(env, "AGENTWATCH_MIGRATE_ON_START", True),
             langsmith_web_url=env.get("AGENTWATCH_LANGSMITH_WEB_URL") or cls.langsmith_web_url,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            timezone=_zone(env.get("AGENTWATCH_TIMEZONE") or "UTC"),
         )
 
     @property

@@ -15,6 +15,42 @@ class RunErrorInput:
     stack_trace: str | None = strawberry.field(default=None, description="Formatted traceback.")
 
 
+@strawberry.input(description="One model call of a reported run.")
+class LlmCallInput:
+    model: str | None = strawberry.field(description="Model name as the provider reports it.")
+    provider: str | None = strawberry.field(default=None, description="e.g. openai, anthropic.")
+    started_at: datetime | None = strawberry.field(
+        default=None, description="When the call started; default: the run's startedAt."
+    )
+    latency_ms: float | None = strawberry.field(default=None, description="Duration in ms.")
+    input_tokens: int = strawberry.field(default=0, description="Input tokens incl. cached.")
+    cached_tokens: int = strawberry.field(default=0, description="Input tokens read from cache.")
+    cache_write_tokens: int = strawberry.field(default=0, description="Tokens written to cache.")
+    output_tokens: int = strawberry.field(default=0, description="Output tokens incl. reasoning.")
+    reasoning_tokens: int = strawberry.field(default=0, description="Reasoning tokens.")
+    cost_usd: float | None = strawberry.field(
+        default=None, description="The call's cost if the client knows it (REPORTED)."
+    )
+
+
+@strawberry.input(description="A price override in USD per million tokens.")
+class ModelPriceInput:
+    model: str = strawberry.field(description="Exact model name calls report (or an alias).")
+    input_per_million: float = strawberry.field(description="USD per 1M uncached input tokens.")
+    output_per_million: float = strawberry.field(description="USD per 1M output tokens.")
+    cache_read_per_million: float | None = strawberry.field(
+        default=None, description="USD per 1M cached input tokens; default: the input price."
+    )
+    cache_write_per_million: float | None = strawberry.field(
+        default=None, description="USD per 1M cache-write tokens; default: the input price."
+    )
+    effective_from: datetime | None = strawberry.field(
+        default=None,
+        description="Applies to calls from this instant on; omitted: to all calls (past ones "
+        "once recomputeCosts runs).",
+    )
+
+
 @strawberry.input(description="A run executed outside AgentWatch, reported for recording.")
 class RecordRunInput:
     agent: str = strawberry.field(description="Agent name; unknown names register as external.")
@@ -33,3 +69,13 @@ class RecordRunInput:
     )
     input: JSON | None = strawberry.field(default=None, description="The run's input.")
     output: JSON | None = strawberry.field(default=None, description="The run's output.")
+    cached_tokens: int = strawberry.field(default=0, description="Cached input tokens (>= 0).")
+    reasoning_tokens: int = strawberry.field(default=0, description="Reasoning tokens (>= 0).")
+    cost_usd: float | None = strawberry.field(
+        default=None, description="The run's cost if the client knows it (costSource REPORTED)."
+    )
+    calls: list[LlmCallInput] | None = strawberry.field(
+        default=None,
+        description="Per-call usage; when given, the run's tokens are the calls' sums. Without "
+        "it, model and tokens make one call.",
+    )

@@ -15,9 +15,10 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from graph.errors import ErrorCodes
 from graph.types.agent import Agent
+from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from graph.types.metrics import MetricsSummary
 from graph.types.run import Run, RunConnection
-from resolvers import agents, metrics, runs
+from resolvers import agents, costs, metrics, runs
 
 MAX_DEPTH = 15  # GraphiQL's own introspection query nests ~13 levels
 MAX_ALIASES = 15
@@ -48,6 +49,21 @@ class Query:
         description="Counts, rates, exact p50/p95/p99 latency and tokens over a window "
         "(open on an omitted side).",
     )
+    model_prices: list[ModelPrice] = strawberry.field(
+        resolver=costs.model_prices,
+        description="Price overrides, then the catalog prices in use by stored calls.",
+    )
+    model_aliases: list[ModelAlias] = strawberry.field(
+        resolver=costs.model_aliases, description="Explicit model-name aliases."
+    )
+    cost_summary: CostSummary = strawberry.field(
+        resolver=costs.cost_summary,
+        description="Cost totals and breakdowns over a window; today/month/projection vs now.",
+    )
+    cost_suggestions: list[CostSuggestion] = strawberry.field(
+        resolver=costs.cost_suggestions,
+        description="Savings computed from runs since `since` (default: 30 days), largest first.",
+    )
 
 
 @strawberry.type(description="Execute agents and record runs.")
@@ -59,6 +75,31 @@ class Mutation:
     record_run: Run = strawberry.mutation(
         resolver=runs.record_run,
         description="Store a run executed elsewhere; idempotent by requestId.",
+    )
+    set_model_price: ModelPrice = strawberry.mutation(
+        resolver=costs.set_model_price,
+        description="Set a price override (replaces one with the same model and effectiveFrom).",
+    )
+    delete_model_price: int = strawberry.mutation(
+        resolver=costs.delete_model_price,
+        description="Delete every override of a model; returns how many were deleted.",
+    )
+    set_model_alias: ModelAlias = strawberry.mutation(
+        resolver=costs.set_model_alias,
+        description="Price calls reporting `alias` as `model` (optionally of `provider`).",
+    )
+    delete_model_alias: bool = strawberry.mutation(
+        resolver=costs.delete_model_alias, description="Remove an alias."
+    )
+    recompute_costs: int = strawberry.mutation(
+        resolver=costs.recompute,
+        description="Re-price stored runs started in [since, until) with current prices "
+        "(reported costs are kept); returns how many runs' cost changed.",
+    )
+    set_budget: BudgetStatus = strawberry.mutation(
+        resolver=costs.set_budget_resolver,
+        description="Set daily/monthly USD budgets of an agent, or overall when agent is null "
+        "(null amounts remove that budget).",
     )
 
 

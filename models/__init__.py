@@ -2,6 +2,7 @@
 
 from models.agent import AgentConfig
 from models.llm_call import LlmCall
+from models.pricing import ModelAlias, ModelPriceOverride, Setting
 from models.run import Run
 
-__all__ = ["AgentConfig", "LlmCall", "Run"]
+__all__ = ["AgentConfig", "LlmCall", "ModelAlias", "ModelPriceOverride", "Run", "Setting"]

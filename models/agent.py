@@ -1,12 +1,13 @@
 """The `agent` table: configured and external agents and their settings."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.columns import PortableJSON, UTCDateTime
+from models.columns import DecimalText, PortableJSON, UTCDateTime
 
 
 class AgentConfig(SQLModel, table=True):
@@ -21,6 +22,8 @@ class AgentConfig(SQLModel, table=True):
     # "configured" (agents file, executable here) or "external" (only reports runs).
     source: str = Field(default="configured", max_length=20)
     timeout_seconds: float = 60.0
+    daily_budget_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
+    monthly_budget_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
     agent_metadata: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column("metadata", PortableJSON, nullable=False)
     )

@@ -1,6 +1,7 @@
 """Column types shared by the tables: UTC timestamps and portable JSON."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +10,19 @@ from sqlalchemy.engine import Dialect
 
 # JSONB on PostgreSQL (compact, indexable); SQLAlchemy's JSON (TEXT) elsewhere.
 PortableJSON = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class DecimalText(sa.TypeDecorator[Decimal]):
+    """Exact decimals stored as text (prices, budgets): no float drift on any database."""
+
+    impl = sa.String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else format(value, "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

@@ -31,3 +31,7 @@ class LlmCall(SQLModel, table=True):
     cache_write_tokens: int = Field(default=0, sa_type=sa.BigInteger)
     output_tokens: int = Field(default=0, sa_type=sa.BigInteger)
     reasoning_tokens: int = Field(default=0, sa_type=sa.BigInteger)
+    cost_pusd: int | None = Field(default=None, sa_type=sa.BigInteger)
+    cost_source: str = Field(default="UNPRICED", max_length=10)
+    # The catalog model id or override name the price came from.
+    priced_as: str | None = Field(default=None, max_length=200)

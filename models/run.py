@@ -38,3 +38,6 @@ class Run(SQLModel, table=True):
     input: Any | None = Field(default=None, sa_column=sa.Column(PortableJSON))
     output: Any | None = Field(default=None, sa_column=sa.Column(PortableJSON))
     request_id: str | None = Field(default=None, max_length=200, unique=True)
+    # Money in integer picodollars (1e-12 USD): exact sums in SQL on SQLite and PostgreSQL.
+    cost_pusd: int | None = Field(default=None, sa_type=sa.BigInteger)
+    cost_source: str = Field(default="UNPRICED", max_length=10)

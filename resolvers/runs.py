@@ -10,7 +10,8 @@ from graph.context import Context
 from graph.inputs import RecordRunInput
 from graph.types.run import Run, RunConnection, RunStatus
 from services import validation
-from services.ingest import ReportedRun
+from services.cost.money import usd_input
+from services.ingest import ReportedCall, ReportedRun
 from services.pubsub import RunRecorded
 from services.records import RunErrorInfo
 from services.records import RunStatus as Status
@@ -47,6 +48,15 @@ async def run_agent(info: Info, agent: str, input: strawberry.scalars.JSON,
 
 
 async def record_run(info: Info, input: RecordRunInput) -> Run:
+    calls = None
+    if input.calls is not None:
+        calls = tuple(ReportedCall(
+            model=c.model, provider=c.provider, started_at=c.started_at, latency_ms=c.latency_ms,
+            input_tokens=c.input_tokens, cached_tokens=c.cached_tokens,
+            cache_write_tokens=c.cache_write_tokens, output_tokens=c.output_tokens,
+            reasoning_tokens=c.reasoning_tokens,
+            cost_usd=None if c.cost_usd is None else usd_input(c.cost_usd, "calls.costUsd"),
+        ) for c in input.calls)  # fmt: skip
     error = None
     if input.error is not None:
         error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
@@ -55,6 +65,9 @@ async def record_run(info: Info, input: RecordRunInput) -> Run:
         latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
         output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
         request_id=input.request_id, input=input.input, output=input.output,
+        cached_tokens=input.cached_tokens, reasoning_tokens=input.reasoning_tokens,
+        cost_usd=None if input.cost_usd is None else usd_input(input.cost_usd, "costUsd"),
+        calls=calls,
     )  # fmt: skip
     return Run.from_record(await info.context.platform.ingestor.record(report))
 

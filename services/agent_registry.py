@@ -8,6 +8,7 @@ import importlib
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from services.validation import agent_name
 agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 3600.0
-_KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata"}
+_KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata",
+               "daily_budget_usd", "monthly_budget_usd"}  # fmt: skip
 
 
 class AgentConfigError(ValueError):
@@ -42,6 +44,36 @@ class AgentSpec:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     enabled: bool = True
     metadata: dict[str, Any] = field(default_factory=dict)
+    # None: not set in the file (a budget set through the API is then kept).
+    daily_budget_usd: Decimal | None = None
+    monthly_budget_usd: Decimal | None = None
+
+
+def _budget_value(where: str, body: dict[str, Any], key: str) -> Decimal | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise AgentConfigError(f"{where}: {key} must be a number of USD")
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise AgentConfigError(f"{where}: {key} must be a number of USD") from exc
+    if not amount.is_finite() or amount < 0:
+        raise AgentConfigError(f"{where}: {key} must be >= 0")
+    return amount
+
+
+def parse_overall_budget(path: Path) -> tuple[Decimal | None, Decimal | None] | None:
+    """The optional top-level `[budget]` table (daily_usd, monthly_usd) of the agents file."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    body = data.get("budget")
+    if body is None:
+        return None
+    if not isinstance(body, dict) or set(body) - {"daily_usd", "monthly_usd"}:
+        raise AgentConfigError(f"{path} [budget]: only daily_usd and monthly_usd are allowed")
+    where = f"{path} [budget]"
+    return _budget_value(where, body, "daily_usd"), _budget_value(where, body, "monthly_usd")
 
 
 def parse_agents_file(path: Path) -> list[AgentSpec]:
@@ -80,6 +112,8 @@ def _spec(path: Path, name: str, body: Any) -> AgentSpec:
         timeout_seconds=timeout,
         enabled=bool(body.get("enabled", True)),
         metadata=metadata,
+        daily_budget_usd=_budget_value(where, body, "daily_budget_usd"),
+        monthly_budget_usd=_budget_value(where, body, "monthly_budget_usd"),
     )
 
 
@@ -176,7 +210,10 @@ class AgentRegistry:
 
 
 def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
+    budgets = {name: value for name, value in (("daily_budget_usd", spec.daily_budget_usd),
+               ("monthly_budget_usd", spec.monthly_budget_usd)) if value is not None}  # fmt: skip
     return {
+        **budgets,
         "name": spec.name,
         "description": spec.description,
         "model": spec.model,

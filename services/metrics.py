@@ -9,12 +9,14 @@ function) and PostgreSQL, so both give identical answers.
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.records import FINISHED_STATUSES, RunStatus
+from services.cost.money import from_picos
+from services.records import FINISHED_STATUSES, CostSource, RunStatus
 from services.run_queries import RunFilter
 from services.run_rows import run_table
 
@@ -34,6 +36,8 @@ class MetricsSummary:
     total_tokens: int
     input_tokens: int
     output_tokens: int
+    total_cost_usd: Decimal | None
+    unpriced_count: int
 
     @property
     def failure_count(self) -> int:
@@ -68,10 +72,17 @@ async def summarize(engine: AsyncEngine, flt: RunFilter) -> MetricsSummary:
         sa.func.count(run_table.c.latency_ms).filter(status != RunStatus.RUNNING.value),
         sa.func.coalesce(sa.func.sum(run_table.c.input_tokens), 0),
         sa.func.coalesce(sa.func.sum(run_table.c.output_tokens), 0),
+        sa.func.sum(run_table.c.cost_pusd).filter(status != RunStatus.RUNNING.value),
+        sa.func.count().filter(
+            status != RunStatus.RUNNING.value, run_table.c.cost_source == CostSource.UNPRICED.value
+        ),
     ).where(*conds)
     async with engine.connect() as conn:
         row = (await conn.execute(totals)).one()
-        success, error, timeout, running, latency_n, tokens_in, tokens_out = (int(v) for v in row)
+        success, error, timeout, running, latency_n, tokens_in, tokens_out = (
+            int(v) for v in row[:7]
+        )
+        cost_picos, unpriced = row[7], int(row[8])
         percentiles = await _percentiles(conn, conds, latency_n)
     return MetricsSummary(
         count=success + error + timeout,
@@ -85,6 +96,8 @@ async def summarize(engine: AsyncEngine, flt: RunFilter) -> MetricsSummary:
         total_tokens=tokens_in + tokens_out,
         input_tokens=tokens_in,
         output_tokens=tokens_out,
+        total_cost_usd=from_picos(cost_picos),
+        unpriced_count=unpriced,
     )
 
 

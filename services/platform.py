@@ -4,16 +4,19 @@ Built and torn down by the web app's lifespan, and directly by tests and benchma
 here knows about HTTP or GraphQL.
 """
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agentwatch.settings import Settings
 from models.db import create_engine
 from models.migrate import upgrade
-from services.agent_registry import AgentRegistry, parse_agents_file
+from services.agent_registry import AgentRegistry, parse_agents_file, parse_overall_budget
 from services.clock import Clock, SystemClock
+from services.cost.budgets import Budget, set_budget
+from services.cost.price_store import PriceStore
 from services.ingest import RunIngestor
 from services.pubsub import Broker, RunRecorded
 from services.records import RunRecord
@@ -33,6 +36,8 @@ class Platform:
     runner: AgentRunner
     ingestor: RunIngestor
     runs: Broker[RunRecorded]
+    prices: PriceStore
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Platform":
@@ -43,8 +48,13 @@ class Platform:
             if settings.migrate_on_start:
                 await upgrade(engine)
             specs = parse_agents_file(settings.agents_file)
+            overall = parse_overall_budget(settings.agents_file)
             registry = AgentRegistry(engine, clock)
             await registry.load(specs)
+            prices = PriceStore(engine, clock)
+            await prices.load()
+            if overall is not None:
+                await set_budget(engine, None, Budget(*overall))
         except BaseException:
             await engine.dispose()
             raise
@@ -56,17 +66,32 @@ class Platform:
         writer = RunWriter(engine, published, batch_size=settings.write_batch_size)
         await writer.start()
         runner = AgentRunner(
-            registry, writer, clock, settings.max_input_bytes, settings.stored_payload_bytes
-        )
-        ingestor = RunIngestor(
-            engine, registry, writer, clock, settings.max_input_bytes,
+            registry, writer, prices, clock, settings.max_input_bytes,
             settings.stored_payload_bytes,
         )  # fmt: skip
+        ingestor = RunIngestor(
+            engine, registry, writer, prices, clock, settings.max_input_bytes,
+            settings.stored_payload_bytes,
+        )  # fmt: skip
+        platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices)
+        platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
-        return cls(settings, clock, engine, registry, writer, runner, ingestor, runs)
+        return platform
+
+    async def _refresh_loop(self) -> None:
+        """Pick up price overrides changed by other instances sharing the database."""
+        while True:
+            await asyncio.sleep(self.settings.refresh_seconds)
+            try:
+                await self.prices.load()
+            except Exception:
+                log.exception("could not reload price overrides")
 
     async def stop(self) -> None:
         """Finish background runs, flush queued writes, close the database."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.runner.drain()
         await self.writer.stop()
         await self.engine.dispose()

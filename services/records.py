@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +15,16 @@ class RunStatus(StrEnum):
 
 
 FINISHED_STATUSES = (RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.TIMEOUT)
+FAILED_STATUSES = (RunStatus.ERROR, RunStatus.TIMEOUT)
+
+
+class CostSource(StrEnum):
+    """Where a cost came from; UNPRICED means nobody could price it (cost is null, never 0)."""
+
+    CATALOG = "CATALOG"
+    OVERRIDE = "OVERRIDE"
+    REPORTED = "REPORTED"
+    UNPRICED = "UNPRICED"
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,9 @@ class LlmCallRecord:
     cache_write_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    cost_usd: Decimal | None = None
+    cost_source: CostSource = CostSource.UNPRICED
+    priced_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ class RunRecord:
     request_id: str | None = None
     # None when not loaded (pages of runs); the API then fetches them in one batched query.
     calls: tuple[LlmCallRecord, ...] | None = None
+    cost_usd: Decimal | None = None
+    cost_source: CostSource = CostSource.UNPRICED
 
     @property
     def total_tokens(self) -> int:

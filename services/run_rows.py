@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from models import LlmCall, Run
-from services.records import LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
+from services.cost.money import from_picos, to_picos
+from services.records import CostSource, LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
 
 run_table = Run.__table__  # type: ignore[attr-defined]
 call_table = LlmCall.__table__  # type: ignore[attr-defined]
@@ -31,6 +32,8 @@ def run_to_row(run: RunRecord) -> dict[str, Any]:
         "input": run.input,
         "output": run.output,
         "request_id": run.request_id,
+        "cost_pusd": None if run.cost_usd is None else to_picos(run.cost_usd),
+        "cost_source": run.cost_source.value,
     }
 
 
@@ -48,6 +51,9 @@ def calls_to_rows(run: RunRecord) -> list[dict[str, Any]]:
             "cache_write_tokens": call.cache_write_tokens,
             "output_tokens": call.output_tokens,
             "reasoning_tokens": call.reasoning_tokens,
+            "cost_pusd": None if call.cost_usd is None else to_picos(call.cost_usd),
+            "cost_source": call.cost_source.value,
+            "priced_as": call.priced_as,
         }
         for call in run.calls or ()
     ]
@@ -65,6 +71,9 @@ def call_from_row(row: Mapping[str, Any] | RowMapping) -> LlmCallRecord:
         cache_write_tokens=row["cache_write_tokens"],
         output_tokens=row["output_tokens"],
         reasoning_tokens=row["reasoning_tokens"],
+        cost_usd=from_picos(row["cost_pusd"]),
+        cost_source=CostSource(row["cost_source"]),
+        priced_as=row["priced_as"],
     )
 
 
@@ -95,4 +104,6 @@ def run_from_row(
         output=row["output"],
         request_id=row["request_id"],
         calls=None if calls is None else tuple(calls),
+        cost_usd=from_picos(row["cost_pusd"]),
+        cost_source=CostSource(row["cost_source"]),
     )

@@ -8,9 +8,9 @@ so a `recordRun` answer still means "stored".
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,18 +20,21 @@ from services.records import RunRecord
 from services.run_rows import call_table, calls_to_rows, run_table, run_to_row
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _UPDATED_COLUMNS = (
     "status", "ended_at", "latency_ms", "model", "input_tokens", "output_tokens",
     "error_message", "error_type", "error_stack", "trace_id", "trace_url", "output",
+    "cost_pusd", "cost_source",
 )  # fmt: skip
 
 
 @dataclass
 class _Op:
-    kind: Literal["insert", "finish"]
-    run: RunRecord
-    done: "asyncio.Future[bool]" = field(
+    kind: Literal["insert", "finish", "call"]
+    run: RunRecord | None
+    fn: Callable[[AsyncConnection], Awaitable[Any]] | None = None
+    done: "asyncio.Future[Any]" = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -66,13 +69,19 @@ class RunWriter:
 
     async def insert(self, run: RunRecord) -> bool:
         """Store a new run; False when a run with the same id already existed (idempotency)."""
-        return await self._submit(_Op("insert", run))
+        return bool(await self._submit(_Op("insert", run)))
 
     async def finish(self, run: RunRecord) -> None:
         """Store the final state of a run previously inserted as RUNNING."""
         await self._submit(_Op("finish", run))
 
-    async def _submit(self, op: _Op) -> bool:
+    async def transact(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run `fn` inside the writer's transaction order (e.g. re-pricing stored runs), so
+        every write to runs goes through one place and never races the batches."""
+        result: T = await self._submit(_Op("call", None, fn))
+        return result
+
+    async def _submit(self, op: _Op) -> Any:
         if self._task is None:
             raise RuntimeError("run writer is not running")
         await self._queue.put(op)  # bounded: producers slow down instead of memory growing
@@ -103,12 +112,12 @@ class RunWriter:
                 for op in batch:
                     await self._commit([op])
                 return
-            log.exception("could not store run %s", batch[0].run.id)
+            log.exception("write failed (%s)", batch[0].run.id if batch[0].run else "call")
             if not batch[0].done.done():
                 batch[0].done.set_exception(exc)
             return
         for op, stored in zip(batch, results, strict=True):
-            if stored and op.run.finished:
+            if op.run is not None and stored and op.run.finished:
                 try:
                     self._on_committed(op.run)
                 except Exception:
@@ -116,15 +125,21 @@ class RunWriter:
             if not op.done.done():
                 op.done.set_result(stored)
 
-    async def _apply(self, conn: AsyncConnection, batch: Sequence[_Op]) -> list[bool]:
-        results: list[bool] = []
+    async def _apply(self, conn: AsyncConnection, batch: Sequence[_Op]) -> list[Any]:
+        results: list[Any] = []
         start = 0
         while start < len(batch):
             end = start
             kind = batch[start].kind
             while end < len(batch) and batch[end].kind == kind:
                 end += 1
-            group = [op.run for op in batch[start:end]]
+            if kind == "call":
+                for op in batch[start:end]:
+                    assert op.fn is not None
+                    results.append(await op.fn(conn))
+                start = end
+                continue
+            group = [op.run for op in batch[start:end] if op.run is not None]
             if kind == "insert":
                 results.extend(await self._insert_runs(conn, group))
             else:

@@ -11,6 +11,8 @@ from langchain_core.runnables import RunnableConfig
 
 from services.agent_registry import AgentRegistry, RegisteredAgent
 from services.clock import Clock
+from services.cost.price_store import PriceStore
+from services.cost.prices import run_cost
 from services.errors import AgentDisabled, AgentNotFound
 from services.langsmith_link import trace_url, tracing_on
 from services.payloads import ensure_within, to_storable
@@ -26,10 +28,11 @@ class AgentRunner:
     """Runs registered agents and records every run, whatever its outcome."""
 
     def __init__(
-        self, registry: AgentRegistry, writer: RunWriter, clock: Clock,
+        self, registry: AgentRegistry, writer: RunWriter, prices: PriceStore, clock: Clock,
         max_input_bytes: int, stored_payload_bytes: int,
     ) -> None:  # fmt: skip
         self._registry = registry
+        self._prices = prices
         self._writer = writer
         self._clock = clock
         self._max_input_bytes = max_input_bytes
@@ -123,7 +126,10 @@ class AgentRunner:
         error: RunErrorInfo | None, begin: float, traced: bool,
     ) -> RunRecord:  # fmt: skip
         latency_ms = (self._clock.monotonic() - begin) * 1000
-        calls = tuple(collector.calls)
+        book = self._prices.book
+        calls = tuple(book.priced(call) for call in collector.calls)
+        tokens = sum(c.input_tokens + c.output_tokens for c in calls)
+        cost, source = run_cost(calls, None, tokens)
         return RunRecord(
             id=run.id,
             agent=run.agent,
@@ -140,6 +146,8 @@ class AgentRunner:
             input=run.input,
             output=to_storable(output, self._stored_payload_bytes),
             calls=calls,
+            cost_usd=cost,
+            cost_source=source,
         )
 
 

@@ -23,6 +23,7 @@ class MetricsSummary:
     total_cost_usd: float | None = strawberry.field(
         description="Summed cost of the priced runs in USD; null while none is priced."
     )
+    unpriced_count: int = strawberry.field(description="Finished runs nobody could price.")
 
     @classmethod
     def from_summary(cls, s: Summary) -> "MetricsSummary":
@@ -32,5 +33,7 @@ class MetricsSummary:
             success_rate=s.success_rate, error_rate=s.error_rate,
             latency_p50_ms=s.latency_p50_ms, latency_p95_ms=s.latency_p95_ms,
             latency_p99_ms=s.latency_p99_ms, total_tokens=s.total_tokens,
-            input_tokens=s.input_tokens, output_tokens=s.output_tokens, total_cost_usd=None,
+            input_tokens=s.input_tokens, output_tokens=s.output_tokens,
+            total_cost_usd=None if s.total_cost_usd is None else float(s.total_cost_usd),
+            unpriced_count=s.unpriced_count,
         )  # fmt: skip

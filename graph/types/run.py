@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Context
+from graph.types.cost import CostSource, usd
 from services.records import LlmCallRecord, RunRecord
 from services.run_queries import RunPage, encode_cursor
 
@@ -39,6 +40,11 @@ class LlmCall:
     cache_write_tokens: int = strawberry.field(description="Prompt tokens written to the cache.")
     output_tokens: int = strawberry.field(description="Completion tokens, reasoning included.")
     reasoning_tokens: int = strawberry.field(description="Completion tokens spent reasoning.")
+    cost_usd: float | None = strawberry.field(description="Cost of this call; null if unpriced.")
+    cost_source: CostSource = strawberry.field(description="Where the cost came from.")
+    priced_as: str | None = strawberry.field(
+        description="The catalog `provider:model` or override model the price came from."
+    )
 
     @classmethod
     def from_record(cls, call: LlmCallRecord) -> "LlmCall":
@@ -47,6 +53,8 @@ class LlmCall:
             latency_ms=call.latency_ms, input_tokens=call.input_tokens,
             cached_tokens=call.cached_input_tokens, cache_write_tokens=call.cache_write_tokens,
             output_tokens=call.output_tokens, reasoning_tokens=call.reasoning_tokens,
+            cost_usd=usd(call.cost_usd), cost_source=CostSource(call.cost_source.value),
+            priced_as=call.priced_as,
         )  # fmt: skip
 
 
@@ -94,9 +102,16 @@ class Run:
     def total_tokens(self) -> int:
         return self.record.total_tokens
 
-    @strawberry.field(description="Cost in USD; null until pricing is known.")
+    @strawberry.field(
+        description="Cost in USD: sum of the calls' costs, or the reported cost; "
+        "null when any call could not be priced (never a silent 0)."
+    )
     def cost_usd(self) -> float | None:
-        return None
+        return usd(self.record.cost_usd)
+
+    @strawberry.field(description="Where the cost came from.")
+    def cost_source(self) -> CostSource:
+        return CostSource(self.record.cost_source.value)
 
     @strawberry.field(description="Why the run failed; null for successful runs.")
     def error(self) -> RunError | None:

@@ -1,0 +1,1 @@
+"""Cost tracking: per-call pricing, overrides, totals, budgets and savings suggestions."""

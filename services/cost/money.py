@@ -1,0 +1,29 @@
+"""Money is `Decimal` in Python and integer picodollars (1e-12 USD) in the database.
+
+Integers sum exactly in SQL on SQLite and PostgreSQL alike; a picodollar is far below any
+price's precision (the cheapest catalog prices are a few hundredths of a dollar per million
+tokens, i.e. tens of thousands of picodollars per token), so nothing is rounded away.
+"""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+PICOS_PER_USD = 10**12
+MILLION = Decimal(1_000_000)
+
+
+def to_picos(usd: Decimal) -> int:
+    return int((usd * PICOS_PER_USD).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def from_picos(picos: int | Decimal | None) -> Decimal | None:
+    return None if picos is None else Decimal(int(picos)).scaleb(-12).normalize()
+
+
+def usd_input(value: float, field: str) -> Decimal:
+    """A USD amount given as a GraphQL Float, as an exact Decimal of what the user typed."""
+    from services.errors import BadUserInput
+
+    amount = Decimal(repr(value))
+    if not amount.is_finite() or amount < 0 or amount > Decimal(10**9):
+        raise BadUserInput(f"{field} must be between 0 and 1e9 USD", field=field)
+    return amount

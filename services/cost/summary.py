@@ -1,0 +1,151 @@
+"""`costSummary`: totals over a window, today/month relative to now, breakdowns, budget.
+
+All sums are integer picodollars summed by the database; byDay groups 15-minute UTC buckets
+(every time zone's offset is a multiple of 15 minutes) into local days in Python, so day
+boundaries follow AGENTWATCH_TIMEZONE, daylight saving included.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.cost.budgets import BudgetStatus, budget_status, spent_since
+from services.cost.money import from_picos
+from services.cost.periods import Periods
+from services.records import FAILED_STATUSES, CostSource, RunStatus
+from services.run_queries import RunFilter
+from services.run_rows import call_table, run_table
+
+BUCKET_SECONDS = 900
+UNKNOWN_MODEL = "(unknown)"
+
+
+@dataclass(frozen=True)
+class AgentCost:
+    agent: str
+    runs: int
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    model: str
+    runs: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    reasoning_tokens: int
+    cost_usd: Decimal
+    unpriced_calls: int
+
+
+@dataclass(frozen=True)
+class DayCost:
+    day: date
+    cost_usd: Decimal
+    runs: int
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    runs: int
+    priced_runs: int
+    unpriced_runs: int
+    successful_runs: int
+    total_usd: Decimal
+    failed_runs_cost_usd: Decimal
+    today_usd: Decimal
+    month_to_date_usd: Decimal
+    projected_month_usd: Decimal
+    by_agent: list[AgentCost]
+    by_model: list[ModelCost]
+    by_day: list[DayCost]
+    budget: BudgetStatus
+
+    @property
+    def cost_per_successful_run_usd(self) -> Decimal | None:
+        """Everything spent in the window (failures included) per successful run."""
+        return self.total_usd / self.successful_runs if self.successful_runs else None
+
+
+def _usd(picos: object) -> Decimal:
+    return from_picos(int(picos or 0)) or Decimal(0)  # type: ignore[call-overload]
+
+
+def _bucket(engine: AsyncEngine) -> sa.ColumnElement[Any]:
+    started = run_table.c.started_at
+    if engine.dialect.name == "postgresql":
+        return sa.func.floor(sa.extract("epoch", started) / BUCKET_SECONDS)
+    return sa.cast(sa.func.strftime("%s", started), sa.Integer) / BUCKET_SECONDS
+
+
+async def summarize_costs(
+    engine: AsyncEngine, flt: RunFilter, now: datetime, zone: ZoneInfo
+) -> CostSummary:
+    conds = [*flt.conditions(), run_table.c.status != RunStatus.RUNNING.value]
+    cost, status, source = run_table.c.cost_pusd, run_table.c.status, run_table.c.cost_source
+    failed = status.in_([s.value for s in FAILED_STATUSES])
+    totals = sa.select(
+        sa.func.count(),
+        sa.func.count(cost),
+        sa.func.sum(sa.case((source == CostSource.UNPRICED.value, 1), else_=0)),
+        sa.func.sum(sa.case((status == RunStatus.SUCCESS.value, 1), else_=0)),
+        sa.func.sum(cost),
+        sa.func.sum(sa.case((failed, cost), else_=0)),
+    ).where(*conds)
+    by_agent = (
+        sa.select(run_table.c.agent, sa.func.count(), sa.func.sum(cost))
+        .where(*conds).group_by(run_table.c.agent).order_by(run_table.c.agent)
+    )  # fmt: skip
+    model = sa.func.coalesce(call_table.c.model, UNKNOWN_MODEL)
+    by_model = (
+        sa.select(
+            model, sa.func.count(sa.distinct(call_table.c.run_id)), sa.func.count(),
+            sa.func.sum(call_table.c.input_tokens), sa.func.sum(call_table.c.output_tokens),
+            sa.func.sum(call_table.c.cached_input_tokens),
+            sa.func.sum(call_table.c.reasoning_tokens), sa.func.sum(call_table.c.cost_pusd),
+            sa.func.sum(sa.case((call_table.c.cost_pusd.is_(None), 1), else_=0)),
+        )
+        .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
+        .where(*conds).group_by(model).order_by(model)
+    )  # fmt: skip
+    bucket = _bucket(engine).label("bucket")
+    by_bucket = sa.select(bucket, sa.func.sum(cost), sa.func.count()).where(*conds).group_by(bucket)
+    async with engine.connect() as conn:
+        runs, priced, unpriced, successes, total, failed_cost = (await conn.execute(totals)).one()
+        agent_rows = (await conn.execute(by_agent)).all()
+        model_rows = (await conn.execute(by_model)).all()
+        bucket_rows = (await conn.execute(by_bucket)).all()
+    periods = Periods.at(now, zone)
+    budget = await budget_status(engine, flt.agent, periods)
+    month = budget.monthly_used_usd
+    fraction = periods.month_elapsed_fraction
+    return CostSummary(
+        runs=int(runs), priced_runs=int(priced), unpriced_runs=int(unpriced or 0),
+        successful_runs=int(successes or 0), total_usd=_usd(total),
+        failed_runs_cost_usd=_usd(failed_cost),
+        today_usd=await spent_since(engine, flt.agent, periods.day_start),
+        month_to_date_usd=month,
+        projected_month_usd=(month / Decimal(repr(fraction))) if fraction > 0 else month,
+        by_agent=[AgentCost(a, int(n), _usd(c)) for a, n, c in agent_rows],
+        by_model=[ModelCost(m, int(r), int(k), int(i), int(o), int(c), int(rs), _usd(p), int(u))
+                  for m, r, k, i, o, c, rs, p, u in model_rows],
+        by_day=_days(bucket_rows, zone), budget=budget,
+    )  # fmt: skip
+
+
+def _days(rows: Sequence[sa.Row[Any]], zone: ZoneInfo) -> list[DayCost]:
+    days: dict[date, tuple[int, int]] = {}
+    for row in rows:
+        bucket, picos, runs = tuple(row)
+        day = datetime.fromtimestamp(int(bucket) * BUCKET_SECONDS, zone).date()
+        prev_picos, prev_runs = days.get(day, (0, 0))
+        days[day] = (prev_picos + int(picos or 0), prev_runs + int(runs))
+    return [DayCost(day, _usd(p), r) for day, (p, r) in sorted(days.items())]
