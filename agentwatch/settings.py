@@ -27,6 +27,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if not 0 < value < 1e6:
+        raise SettingsError(f"{name} must be > 0, got {raw}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -68,6 +81,12 @@ class Settings:
     timezone: str = "UTC"
     # Seconds between reloads of shared state other instances may change (price overrides).
     refresh_seconds: float = 30.0
+    # Every rule is also evaluated this often, so time-based conditions fire without traffic.
+    alert_tick_seconds: float = 15.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 4
+    # First retry after this many seconds, doubling each time.
+    webhook_backoff_seconds: float = 1.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -95,6 +114,10 @@ class Settings:
             langsmith_web_url=env.get("AGENTWATCH_LANGSMITH_WEB_URL") or cls.langsmith_web_url,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             timezone=_zone(env.get("AGENTWATCH_TIMEZONE") or "UTC"),
+            alert_tick_seconds=_float(env, "AGENTWATCH_ALERT_TICK_SECONDS", 15.0),
+            webhook_timeout_seconds=_float(env, "AGENTWATCH_WEBHOOK_TIMEOUT_SECONDS", 5.0),
+            webhook_max_attempts=_int(env, "AGENTWATCH_WEBHOOK_MAX_ATTEMPTS", 4),
+            webhook_backoff_seconds=_float(env, "AGENTWATCH_WEBHOOK_BACKOFF_SECONDS", 1.0),
         )
 
     @property

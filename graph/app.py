@@ -69,8 +69,10 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
             with_code(error)  # type: ignore[arg-type]
         return response
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # A str, not bytes: Strawberry sends bytes as binary WebSocket frames, which browsers'
+        # graphql-ws cannot parse (it closes with 4004); graphql-transport-ws uses text frames.
+        return orjson.dumps(data).decode()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.types.alert import AlertMetric, Comparator, Severity
 from graph.types.run import RunStatus
 
 
@@ -78,4 +79,22 @@ class RecordRunInput:
         default=None,
         description="Per-call usage; when given, the run's tokens are the calls' sums. Without "
         "it, model and tokens make one call.",
+    )
+
+
+@strawberry.input(description="An alert rule.")
+class AlertRuleInput:
+    name: str = strawberry.field(description="1-200 characters.")
+    metric: AlertMetric = strawberry.field(description="What to measure.")
+    comparator: Comparator = strawberry.field(description="How to compare.")
+    threshold: float = strawberry.field(description="The limit (ERROR_RATE: 0..1).")
+    agent: str | None = strawberry.field(
+        default=None, description="A known agent; omitted = all agents together."
+    )
+    window_seconds: int = strawberry.field(default=300, description="10 s to 31 days.")
+    min_samples: int = strawberry.field(default=1, description="Finished runs needed (>= 1).")
+    severity: Severity = strawberry.field(default=Severity.WARNING, description="Severity.")
+    enabled: bool = strawberry.field(default=True, description="Evaluate it.")
+    webhook_url: str | None = strawberry.field(
+        default=None, description="http(s) URL notified on fire and resolve."
     )

@@ -15,10 +15,13 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from graph.errors import ErrorCodes
 from graph.types.agent import Agent
+from graph.types.alert import Alert, AlertConnection, AlertRule
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from graph.types.metrics import MetricsSummary
 from graph.types.run import Run, RunConnection
-from resolvers import agents, costs, metrics, runs
+from graph.types.timeseries import MetricsBucket
+from resolvers import agents, costs, metrics, runs, timeseries
+from resolvers import alerts as alert_resolvers
 
 MAX_DEPTH = 15  # GraphiQL's own introspection query nests ~13 levels
 MAX_ALIASES = 15
@@ -49,6 +52,12 @@ class Query:
         description="Counts, rates, exact p50/p95/p99 latency and tokens over a window "
         "(open on an omitted side).",
     )
+    metrics_timeseries: list[MetricsBucket] = strawberry.field(
+        resolver=timeseries.metrics_timeseries,
+        description="Per-bucket counts, errors, exact p50/p95/p99 latency, tokens and cost of "
+        "finished runs in [since, until or now), buckets aligned to multiples of bucketSeconds "
+        "(10..86400) since the epoch, empty ones included; at most 500 buckets.",
+    )
     model_prices: list[ModelPrice] = strawberry.field(
         resolver=costs.model_prices,
         description="Price overrides, then the catalog prices in use by stored calls.",
@@ -60,6 +69,14 @@ class Query:
         resolver=costs.cost_summary,
         description="Cost totals and breakdowns over a window; today/month/projection vs now.",
     )
+    alert_rules: list[AlertRule] = strawberry.field(
+        resolver=alert_resolvers.alert_rules, description="Every alert rule."
+    )
+    alerts: AlertConnection = strawberry.field(
+        resolver=alert_resolvers.alerts,
+        description="Alerts newest first, filtered by status and agent.",
+    )
+    alert: Alert | None = strawberry.field(resolver=alert_resolvers.alert, description="One alert.")
     cost_suggestions: list[CostSuggestion] = strawberry.field(
         resolver=costs.cost_suggestions,
         description="Savings computed from runs since `since` (default: 30 days), largest first.",
@@ -96,6 +113,23 @@ class Mutation:
         description="Re-price stored runs started in [since, until) with current prices "
         "(reported costs are kept); returns how many runs' cost changed.",
     )
+    create_alert_rule: AlertRule = strawberry.mutation(
+        resolver=alert_resolvers.create_alert_rule, description="Create an alert rule."
+    )
+    update_alert_rule: AlertRule = strawberry.mutation(
+        resolver=alert_resolvers.update_alert_rule, description="Replace an alert rule's settings."
+    )
+    delete_alert_rule: bool = strawberry.mutation(
+        resolver=alert_resolvers.delete_alert_rule,
+        description="Delete a rule; its open alert is resolved automatically.",
+    )
+    acknowledge_alert: Alert = strawberry.mutation(
+        resolver=alert_resolvers.acknowledge_alert,
+        description="FIRING → ACKNOWLEDGED (optional note).",
+    )
+    resolve_alert: Alert = strawberry.mutation(
+        resolver=alert_resolvers.resolve_alert, description="Resolve an open alert by hand."
+    )
     set_budget: BudgetStatus = strawberry.mutation(
         resolver=costs.set_budget_resolver,
         description="Set daily/monthly USD budgets of an agent, or overall when agent is null "
@@ -108,6 +142,12 @@ class Subscription:
     @strawberry.subscription(description="Every run as soon as it is stored finished.")
     def run_recorded(self, info: runs.Info, agent: str | None = None) -> AsyncGenerator[Run, None]:
         return runs.run_recorded(info, agent)
+
+    @strawberry.subscription(description="Every alert transition and value update, live.")
+    def alert_changed(
+        self, info: runs.Info, agent: str | None = None
+    ) -> AsyncGenerator[Alert, None]:
+        return alert_resolvers.alert_changed(info, agent)
 
 
 schema = strawberry.Schema(

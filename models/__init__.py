@@ -1,8 +1,19 @@
 """SQLModel tables, the database engine and the alembic migrations."""
 
 from models.agent import AgentConfig
+from models.alert import AlertEventRow, AlertRow, AlertRuleRow
 from models.llm_call import LlmCall
 from models.pricing import ModelAlias, ModelPriceOverride, Setting
 from models.run import Run
 
-__all__ = ["AgentConfig", "LlmCall", "ModelAlias", "ModelPriceOverride", "Run", "Setting"]
+__all__ = [
+    "AgentConfig",
+    "AlertEventRow",
+    "AlertRow",
+    "AlertRuleRow",
+    "LlmCall",
+    "ModelAlias",
+    "ModelPriceOverride",
+    "Run",
+    "Setting",
+]

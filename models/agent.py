@@ -24,6 +24,8 @@ class AgentConfig(SQLModel, table=True):
     timeout_seconds: float = 60.0
     daily_budget_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
     monthly_budget_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
+    # {"requests", "perSeconds", "burst", "maxConcurrent", "maxQueueMs", "maxQueueLength"}
+    rate_limit: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(PortableJSON))
     agent_metadata: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column("metadata", PortableJSON, nullable=False)
     )

@@ -14,6 +14,8 @@ from agentwatch.settings import Settings
 from models.db import create_engine
 from models.migrate import upgrade
 from services.agent_registry import AgentRegistry, parse_agents_file, parse_overall_budget
+from services.alerts.manager import AlertChanged, AlertManager
+from services.alerts.webhooks import WebhookNotifier
 from services.clock import Clock, SystemClock
 from services.cost.budgets import Budget, set_budget
 from services.cost.price_store import PriceStore
@@ -37,6 +39,8 @@ class Platform:
     ingestor: RunIngestor
     runs: Broker[RunRecorded]
     prices: PriceStore
+    alerts: AlertManager
+    alert_changes: Broker[AlertChanged]
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -59,9 +63,19 @@ class Platform:
             await engine.dispose()
             raise
         runs: Broker[RunRecorded] = Broker(settings.subscriber_queue_size)
+        alert_changes: Broker[AlertChanged] = Broker(settings.subscriber_queue_size)
+        notifier = WebhookNotifier(
+            engine, clock, max_attempts=settings.webhook_max_attempts,
+            backoff_seconds=settings.webhook_backoff_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )  # fmt: skip
+        alerts = AlertManager(engine, clock, settings.zone, notifier, alert_changes,
+                              tick_seconds=settings.alert_tick_seconds)  # fmt: skip
+        await alerts.start()
 
         def published(run: RunRecord) -> None:
             runs.publish(RunRecorded(run))
+            alerts.on_run(run)
 
         writer = RunWriter(engine, published, batch_size=settings.write_batch_size)
         await writer.start()
@@ -73,7 +87,8 @@ class Platform:
             engine, registry, writer, prices, clock, settings.max_input_bytes,
             settings.stored_payload_bytes,
         )  # fmt: skip
-        platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices)
+        platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
+                       alerts, alert_changes)  # fmt: skip
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
@@ -94,4 +109,5 @@ class Platform:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.runner.drain()
         await self.writer.stop()
+        await self.alerts.stop()
         await self.engine.dispose()

@@ -1,7 +1,5 @@
 """Read queries over stored runs: one run, filtered pages with keyset cursors, calls by run."""
 
-import base64
-import binascii
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services import cursors
 from services.errors import BadUserInput
 from services.records import LlmCallRecord, RunRecord, RunStatus
 from services.run_rows import call_from_row, call_table, run_from_row, run_table
@@ -46,17 +45,7 @@ class RunPage:
 
 
 def encode_cursor(run: RunRecord) -> str:
-    raw = f"{run.started_at.isoformat()}|{run.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        started, run_id = base64.urlsafe_b64decode(padded).decode().split("|", 1)
-        return datetime.fromisoformat(started), run_id
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadUserInput("`after` is not a cursor returned by this API") from exc
+    return cursors.encode_cursor(run.started_at, run.id)
 
 
 async def get_run(engine: AsyncEngine, run_id: str) -> RunRecord | None:
@@ -79,7 +68,7 @@ async def list_runs(engine: AsyncEngine, flt: RunFilter, first: int, after: str 
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE_SIZE}")
     conds = flt.conditions()
     if after is not None:
-        started, run_id = decode_cursor(after)
+        started, run_id = cursors.decode_cursor(after)
         conds.append(
             sa.tuple_(run_table.c.started_at, run_table.c.id)
             < sa.tuple_(sa.literal(started, run_table.c.started_at.type), sa.literal(run_id))

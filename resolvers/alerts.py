@@ -1,0 +1,101 @@
+"""Resolvers for alert rules, alerts, and the alertChanged feed."""
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+
+from graph.context import Context
+from graph.inputs import AlertRuleInput
+from graph.types.alert import Alert, AlertConnection, AlertRule, AlertStatus
+from services.alerts import rules as r
+from services.alerts import store as s
+from services.alerts.manager import AlertChanged
+from services.errors import AgentNotFound, BadUserInput
+from services.validation import agent_name
+
+Info = strawberry.Info[Context, Any]
+
+
+def _int_id(value: strawberry.ID, what: str) -> int:
+    if not str(value).isdigit() or len(str(value)) > 18:
+        raise BadUserInput(f"{what} id must be a positive integer", field="id")
+    return int(value)
+
+
+def _rule(info: Info, data: AlertRuleInput) -> r.AlertRule:
+    if data.agent is not None and not info.context.platform.registry.is_known(
+        agent_name(data.agent)
+    ):
+        raise AgentNotFound(f"no agent named {data.agent[:100]!r}", agent=data.agent)
+    return r.AlertRule(
+        name=data.name, agent=data.agent, metric=r.Metric(data.metric.name),
+        comparator=r.Comparator(data.comparator.name), threshold=data.threshold,
+        window_seconds=data.window_seconds, min_samples=data.min_samples,
+        severity=r.Severity(data.severity.name), enabled=data.enabled,
+        webhook_url=data.webhook_url,
+    )  # fmt: skip
+
+
+async def alert_rules(info: Info) -> list[AlertRule]:
+    rules = sorted(info.context.platform.alerts.rules.values(), key=lambda x: x.id or 0)
+    return [AlertRule.from_rule(rule) for rule in rules]
+
+
+async def create_alert_rule(info: Info, input: AlertRuleInput) -> AlertRule:
+    created = await info.context.platform.alerts.create_rule(_rule(info, input))
+    return AlertRule.from_rule(created)
+
+
+async def update_alert_rule(info: Info, id: strawberry.ID, input: AlertRuleInput) -> AlertRule:
+    updated = await info.context.platform.alerts.update_rule(_int_id(id, "rule"),
+                                                             _rule(info, input))  # fmt: skip
+    return AlertRule.from_rule(updated)
+
+
+async def delete_alert_rule(info: Info, id: strawberry.ID) -> bool:
+    await info.context.platform.alerts.delete_rule(_int_id(id, "rule"))
+    return True
+
+
+async def alerts(
+    info: Info, status: AlertStatus | None = None, agent: str | None = None, first: int = 50,
+    after: str | None = None,
+) -> AlertConnection:  # fmt: skip
+    page = await s.list_alerts(info.context.platform.engine,
+                               s.AlertStatus(status.name) if status else None, agent, first,
+                               after)  # fmt: skip
+    return AlertConnection.from_page(page)
+
+
+async def alert(info: Info, id: strawberry.ID) -> Alert | None:
+    if not str(id).isdigit() or len(str(id)) > 18:
+        return None
+    async with info.context.platform.engine.connect() as conn:
+        found = await s.get_alert(conn, int(id))
+    return None if found is None else Alert(record=found)
+
+
+def _note(note: str | None) -> str | None:
+    if note is not None and len(note) > 2000:
+        raise BadUserInput("note is longer than 2000 characters", field="note")
+    return note
+
+
+async def acknowledge_alert(info: Info, id: strawberry.ID, note: str | None = None) -> Alert:
+    acked = await info.context.platform.alerts.acknowledge(_int_id(id, "alert"), _note(note))
+    return Alert(record=acked)
+
+
+async def resolve_alert(info: Info, id: strawberry.ID, note: str | None = None) -> Alert:
+    resolved = await info.context.platform.alerts.resolve(_int_id(id, "alert"), _note(note))
+    return Alert(record=resolved)
+
+
+async def alert_changed(info: Info, agent: str | None = None) -> AsyncGenerator[Alert, None]:
+    def wanted(event: AlertChanged) -> bool:
+        return agent is None or event.alert.agent == agent
+
+    async with info.context.platform.alert_changes.subscribe(wanted) as subscription:
+        async for event in subscription:
+            yield Alert(record=event.alert)

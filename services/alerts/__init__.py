@@ -1,0 +1,1 @@
+"""Alerting: rules over run metrics, the alert lifecycle, webhooks and live push."""
