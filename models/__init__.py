@@ -4,6 +4,7 @@ from models.agent import AgentConfig
 from models.alert import AlertEventRow, AlertRow, AlertRuleRow
 from models.llm_call import LlmCall
 from models.pricing import ModelAlias, ModelPriceOverride, Setting
+from models.rate_limit import RateLimitCounter
 from models.run import Run
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "LlmCall",
     "ModelAlias",
     "ModelPriceOverride",
+    "RateLimitCounter",
     "Run",
     "Setting",
 ]

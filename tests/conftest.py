@@ -138,7 +138,8 @@ def start_server(
         )  # fmt: skip
     server = LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql",
                         process, env, log_path)  # fmt: skip
-    deadline = time.monotonic() + 30
+    # Generous: a loaded CI machine can take many seconds to import and migrate.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
