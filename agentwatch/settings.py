@@ -87,6 +87,14 @@ class Settings:
     webhook_max_attempts: int = 4
     # First retry after this many seconds, doubling each time.
     webhook_backoff_seconds: float = 1.0
+    # Per-agent rate limits: in memory, or shared by every instance through Redis.
+    redis_url: str | None = None
+    # When Redis is unreachable: refuse runs of rate-limited agents (default) or let them through.
+    redis_fail_open: bool = False
+    redis_key_prefix: str = "agentwatch:rl:"
+    # recordRun ingestion limit per client address: sustained rate and burst.
+    ingest_rate_per_second: float = 2000.0
+    ingest_burst: int = 4000
 
     @property
     def zone(self) -> ZoneInfo:
@@ -118,6 +126,11 @@ class Settings:
             webhook_timeout_seconds=_float(env, "AGENTWATCH_WEBHOOK_TIMEOUT_SECONDS", 5.0),
             webhook_max_attempts=_int(env, "AGENTWATCH_WEBHOOK_MAX_ATTEMPTS", 4),
             webhook_backoff_seconds=_float(env, "AGENTWATCH_WEBHOOK_BACKOFF_SECONDS", 1.0),
+            redis_url=env.get("AGENTWATCH_REDIS_URL") or None,
+            redis_fail_open=_bool(env, "AGENTWATCH_REDIS_FAIL_OPEN", False),
+            redis_key_prefix=env.get("AGENTWATCH_REDIS_KEY_PREFIX") or "agentwatch:rl:",
+            ingest_rate_per_second=_float(env, "AGENTWATCH_INGEST_RATE_PER_SECOND", 2000.0),
+            ingest_burst=_int(env, "AGENTWATCH_INGEST_BURST", 4000),
         )
 
     @property

@@ -49,7 +49,7 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         platform: Platform = self._app.state.platform
-        return Context(platform=platform, calls=calls_loader(platform))
+        return Context(platform=platform, calls=calls_loader(platform), request=request)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         key = self._settings.api_key

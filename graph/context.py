@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.requests import Request
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from services.platform import Platform
@@ -25,5 +27,6 @@ def calls_loader(platform: Platform) -> DataLoader[str, list[LlmCallRecord]]:
 class Context:
     platform: Platform
     calls: DataLoader[str, list[LlmCallRecord]]
+    request: Request | WebSocket | None = None
     # Filled by Strawberry for WebSocket connections (graphql-transport-ws connection_init).
     connection_params: dict[str, Any] | None = field(default=None)

@@ -18,9 +18,11 @@ from graph.types.agent import Agent
 from graph.types.alert import Alert, AlertConnection, AlertRule
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from graph.types.metrics import MetricsSummary
+from graph.types.rate_limit import RateLimitStatusType
 from graph.types.run import Run, RunConnection
 from graph.types.timeseries import MetricsBucket
 from resolvers import agents, costs, metrics, runs, timeseries
+from resolvers import agents as agent_resolvers
 from resolvers import alerts as alert_resolvers
 
 MAX_DEPTH = 15  # GraphiQL's own introspection query nests ~13 levels
@@ -69,6 +71,10 @@ class Query:
         resolver=costs.cost_summary,
         description="Cost totals and breakdowns over a window; today/month/projection vs now.",
     )
+    rate_limit_status: RateLimitStatusType = strawberry.field(
+        resolver=agent_resolvers.rate_limit_status,
+        description="An agent's limit, available slots, queue and refusals in the last hour.",
+    )
     alert_rules: list[AlertRule] = strawberry.field(
         resolver=alert_resolvers.alert_rules, description="Every alert rule."
     )
@@ -92,6 +98,11 @@ class Mutation:
     record_run: Run = strawberry.mutation(
         resolver=runs.record_run,
         description="Store a run executed elsewhere; idempotent by requestId.",
+    )
+    update_agent: Agent = strawberry.mutation(
+        resolver=agent_resolvers.update_agent,
+        description="Change an agent's settings live (enabled, description, timeout, budgets, "
+        "rate limit); applies to the next request.",
     )
     set_model_price: ModelPrice = strawberry.mutation(
         resolver=costs.set_model_price,

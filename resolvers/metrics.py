@@ -19,5 +19,7 @@ async def metrics_summary(
     until: datetime | None = None,
 ) -> MetricsSummary:
     validation.window(since, until)
-    summary = await summarize(info.context.platform.engine, RunFilter(agent, None, since, until))
-    return MetricsSummary.from_summary(summary)
+    platform = info.context.platform
+    summary = await summarize(platform.engine, RunFilter(agent, None, since, until))
+    rejected, queued = await platform.limit_counters.totals(agent, since, until)
+    return MetricsSummary.from_summary(summary, rejected, queued)

@@ -2,9 +2,11 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
+from starlette.requests import Request
 
 from graph.context import Context
 from graph.inputs import RecordRunInput
@@ -43,11 +45,30 @@ async def runs(
 async def run_agent(info: Info, agent: str, input: strawberry.scalars.JSON,
                     wait: bool = True) -> Run:  # fmt: skip
     validation.agent_name(agent)
-    record = await info.context.platform.runner.run(agent, input, wait=wait)
+    request = info.context.request
+    abandoned = None
+    if isinstance(request, Request):  # over WebSockets, a closed socket cancels the operation
+        abandoned = partial(_disconnected, request)
+    record = await info.context.platform.runner.run(agent, input, wait, abandoned)
     return Run.from_record(record)
 
 
+async def _disconnected(request: Request) -> None:
+    """Return when the HTTP client goes away (the body is already read: only
+    `http.disconnect` can arrive)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def client_key(info: Info) -> str:
+    """Who a recordRun comes from, for the ingestion limit: the client address."""
+    request = info.context.request
+    client = request.client if request is not None else None
+    return client.host if client is not None else "unknown"
+
+
 async def record_run(info: Info, input: RecordRunInput) -> Run:
+    info.context.platform.ingestion_limiter.check(client_key(info))
     calls = None
     if input.calls is not None:
         calls = tuple(ReportedCall(

@@ -4,6 +4,7 @@ Code is only ever loaded from the agents file an operator controls; the API can 
 agent's settings but never what code it runs.
 """
 
+import dataclasses
 import importlib
 import tomllib
 from collections.abc import Iterable
@@ -18,15 +19,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import AgentConfig
+from services.agent_update import AgentUpdate, policy_from_toml, policy_to_json
 from services.clock import Clock
-from services.errors import AgentWatchError
+from services.errors import AgentNotFound, AgentWatchError
+from services.rate_limit import RateLimitPolicy
 from services.validation import agent_name
 
 agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 3600.0
 _KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata",
-               "daily_budget_usd", "monthly_budget_usd"}  # fmt: skip
+               "daily_budget_usd", "monthly_budget_usd", "rate_limit"}  # fmt: skip
 
 
 class AgentConfigError(ValueError):
@@ -47,6 +50,7 @@ class AgentSpec:
     # None: not set in the file (a budget set through the API is then kept).
     daily_budget_usd: Decimal | None = None
     monthly_budget_usd: Decimal | None = None
+    rate_limit: RateLimitPolicy | None = None
 
 
 def _budget_value(where: str, body: dict[str, Any], key: str) -> Decimal | None:
@@ -114,7 +118,17 @@ def _spec(path: Path, name: str, body: Any) -> AgentSpec:
         metadata=metadata,
         daily_budget_usd=_budget_value(where, body, "daily_budget_usd"),
         monthly_budget_usd=_budget_value(where, body, "monthly_budget_usd"),
+        rate_limit=_rate_limit(where, body.get("rate_limit")),
     )
+
+
+def _rate_limit(where: str, data: Any) -> RateLimitPolicy | None:
+    if data is None:
+        return None
+    try:
+        return policy_from_toml(data, where)
+    except ValueError as exc:
+        raise AgentConfigError(str(exc)) from exc
 
 
 def load_runnable(path: str) -> Runnable[Any, Any]:
@@ -190,6 +204,26 @@ class AgentRegistry:
             await conn.execute(self._insert(agent_table).on_conflict_do_nothing(), rows)
         self._known |= missing
 
+    async def update(self, name: str, update: AgentUpdate) -> AgentConfig:
+        """Apply `update` to the stored agent and, for executable ones, to the next run."""
+        columns = update.validate().columns()
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(agent_table)
+                .where(agent_table.c.name == name)
+                .values(**columns, updated_at=self._clock.now())
+            )
+        if not result.rowcount:
+            raise AgentNotFound(f"no agent named {name[:100]!r}", agent=name)
+        config = await self.get(name)
+        assert config is not None
+        if (current := self._executable.get(name)) is not None:
+            spec = dataclasses.replace(current.spec, enabled=config.enabled,
+                                       description=config.description,
+                                       timeout_seconds=config.timeout_seconds)  # fmt: skip
+            self._executable[name] = RegisteredAgent(spec, current.runnable)
+        return config
+
     async def get(self, name: str) -> AgentConfig | None:
         async with self._engine.connect() as conn:
             row = (
@@ -210,8 +244,10 @@ class AgentRegistry:
 
 
 def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
+    # Keys the file does not set keep what the API stored (budgets, rate limit).
     budgets = {name: value for name, value in (("daily_budget_usd", spec.daily_budget_usd),
-               ("monthly_budget_usd", spec.monthly_budget_usd)) if value is not None}  # fmt: skip
+               ("monthly_budget_usd", spec.monthly_budget_usd),
+               ("rate_limit", policy_to_json(spec.rate_limit))) if value is not None}  # fmt: skip
     return {
         **budgets,
         "name": spec.name,

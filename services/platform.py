@@ -11,16 +11,25 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agentwatch.settings import Settings
+from models import AgentConfig
 from models.db import create_engine
 from models.migrate import upgrade
 from services.agent_registry import AgentRegistry, parse_agents_file, parse_overall_budget
+from services.agent_update import UNCHANGED, AgentUpdate, policy_from_json
 from services.alerts.manager import AlertChanged, AlertManager
 from services.alerts.webhooks import WebhookNotifier
 from services.clock import Clock, SystemClock
 from services.cost.budgets import Budget, set_budget
 from services.cost.price_store import PriceStore
 from services.ingest import RunIngestor
+from services.limit_counters import LimitCounters
 from services.pubsub import Broker, RunRecorded
+from services.rate_limit import (
+    IngestionLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)  # fmt: skip
 from services.records import RunRecord
 from services.run_writer import RunWriter
 from services.runner import AgentRunner
@@ -41,6 +50,9 @@ class Platform:
     prices: PriceStore
     alerts: AlertManager
     alert_changes: Broker[AlertChanged]
+    limiter: RateLimiter
+    limit_counters: LimitCounters
+    ingestion_limiter: IngestionLimiter
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -79,28 +91,48 @@ class Platform:
 
         writer = RunWriter(engine, published, batch_size=settings.write_batch_size)
         await writer.start()
+        limiter: RateLimiter = (
+            RedisRateLimiter(settings.redis_url, clock, key_prefix=settings.redis_key_prefix,
+                             fail_open=settings.redis_fail_open)
+            if settings.redis_url else MemoryRateLimiter(clock)
+        )  # fmt: skip
+        for config in await registry.all():
+            await limiter.configure(config.name, policy_from_json(config.rate_limit))
+        counters = LimitCounters(engine, clock)
+        await counters.start()
         runner = AgentRunner(
             registry, writer, prices, clock, settings.max_input_bytes,
-            settings.stored_payload_bytes,
+            settings.stored_payload_bytes, limiter, counters,
         )  # fmt: skip
         ingestor = RunIngestor(
             engine, registry, writer, prices, clock, settings.max_input_bytes,
             settings.stored_payload_bytes,
         )  # fmt: skip
+        ingestion = IngestionLimiter(settings.ingest_rate_per_second, settings.ingest_burst, clock)
         platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
-                       alerts, alert_changes)  # fmt: skip
+                       alerts, alert_changes, limiter, counters, ingestion)  # fmt: skip
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
 
+    async def update_agent(self, name: str, update: AgentUpdate) -> AgentConfig:
+        """Change an agent's settings; a rate limit change starts its limiter afresh."""
+        config = await self.registry.update(name, update)
+        if update.rate_limit is not UNCHANGED:
+            await self.limiter.configure(name, update.rate_limit)
+        return config
+
     async def _refresh_loop(self) -> None:
-        """Pick up price overrides changed by other instances sharing the database."""
+        """Pick up price overrides and rate limits changed by other instances sharing the
+        database (configure is a no-op for a policy already in force)."""
         while True:
             await asyncio.sleep(self.settings.refresh_seconds)
             try:
                 await self.prices.load()
+                for config in await self.registry.all():
+                    await self.limiter.configure(config.name, policy_from_json(config.rate_limit))
             except Exception:
-                log.exception("could not reload price overrides")
+                log.exception("could not reload shared settings")
 
     async def stop(self) -> None:
         """Finish background runs, flush queued writes, close the database."""
@@ -110,4 +142,6 @@ class Platform:
         await self.runner.drain()
         await self.writer.stop()
         await self.alerts.stop()
+        await self.limit_counters.stop()
+        await self.limiter.close()
         await self.engine.dispose()

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import traceback
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from services.cost.price_store import PriceStore
 from services.cost.prices import run_cost
 from services.errors import AgentDisabled, AgentNotFound
 from services.langsmith_link import trace_url, tracing_on
+from services.limit_counters import LimitCounters
 from services.payloads import ensure_within, to_storable
+from services.rate_limit import Permit, RateLimited, RateLimiter
 from services.records import RunErrorInfo, RunRecord, RunStatus
 from services.run_writer import RunWriter
 from services.usage_callback import UsageCollector, primary_model
@@ -29,8 +32,11 @@ class AgentRunner:
 
     def __init__(
         self, registry: AgentRegistry, writer: RunWriter, prices: PriceStore, clock: Clock,
-        max_input_bytes: int, stored_payload_bytes: int,
+        max_input_bytes: int, stored_payload_bytes: int, limiter: RateLimiter,
+        counters: LimitCounters,
     ) -> None:  # fmt: skip
+        self._limiter = limiter
+        self._counters = counters
         self._registry = registry
         self._prices = prices
         self._writer = writer
@@ -39,10 +45,48 @@ class AgentRunner:
         self._stored_payload_bytes = stored_payload_bytes
         self._background: set[asyncio.Task[RunRecord]] = set()
 
-    async def run(self, agent_name: str, payload: Any, wait: bool = True) -> RunRecord:
-        """Start a run; with `wait` return it finished, else return it RUNNING at once."""
+    async def run(
+        self, agent_name: str, payload: Any, wait: bool = True,
+        abandoned: Callable[[], Awaitable[None]] | None = None,
+    ) -> RunRecord:  # fmt: skip
+        """Start a run once the agent's rate limit admits it; with `wait` return it finished,
+        else return it RUNNING at once. `abandoned` completes when the caller goes away: a call
+        still queued then gives its place back (raises CancelledError)."""
         agent = await self._resolve(agent_name)
         ensure_within(payload, self._max_input_bytes, "input")
+        permit = await self._admit(agent.spec.name, abandoned)
+        try:
+            return await self._start(agent, payload, wait, permit)
+        except BaseException:
+            await permit.release()
+            raise
+
+    async def _admit(self, agent: str, abandoned: Callable[[], Awaitable[None]] | None) -> Permit:
+        acquire = asyncio.ensure_future(self._limiter.acquire(agent))
+        watch = asyncio.ensure_future(abandoned()) if abandoned else None
+        try:
+            if watch is not None:
+                await asyncio.wait({acquire, watch}, return_when=asyncio.FIRST_COMPLETED)
+                if not acquire.done():
+                    acquire.cancel()  # the caller left while queued: its place goes back
+                    await asyncio.gather(acquire, return_exceptions=True)
+                    raise asyncio.CancelledError("caller disconnected while queued")
+            permit = await acquire
+        except RateLimited:
+            self._counters.rejected(agent)
+            raise
+        finally:
+            if watch is not None:
+                watch.cancel()
+            if not acquire.done():
+                acquire.cancel()
+        if permit.queued:
+            self._counters.queued(agent)
+        return permit
+
+    async def _start(
+        self, agent: RegisteredAgent, payload: Any, wait: bool, permit: Permit
+    ) -> RunRecord:
         started = RunRecord(
             id=str(uuid.uuid4()),
             agent=agent.spec.name,
@@ -53,11 +97,18 @@ class AgentRunner:
         )
         await self._writer.insert(started)
         if wait:
-            return await self._execute(agent, started, payload)
-        task = asyncio.create_task(self._execute(agent, started, payload))
+            async with permit:
+                return await self._execute(agent, started, payload)
+        task = asyncio.create_task(self._execute_then_release(agent, started, payload, permit))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return started
+
+    async def _execute_then_release(
+        self, agent: RegisteredAgent, run: RunRecord, payload: Any, permit: Permit
+    ) -> RunRecord:
+        async with permit:
+            return await self._execute(agent, run, payload)
 
     async def drain(self, grace_seconds: float = 5.0) -> None:
         """On shutdown: give background runs `grace_seconds`, then cancel (and record) the rest."""

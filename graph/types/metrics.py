@@ -24,9 +24,13 @@ class MetricsSummary:
         description="Summed cost of the priced runs in USD; null while none is priced."
     )
     unpriced_count: int = strawberry.field(description="Finished runs nobody could price.")
+    rate_limited_count: int = strawberry.field(
+        description="runAgent calls refused by the agent's rate limit (minute granularity)."
+    )
+    queued_count: int = strawberry.field(description="runAgent calls that waited in the queue.")
 
     @classmethod
-    def from_summary(cls, s: Summary) -> "MetricsSummary":
+    def from_summary(cls, s: Summary, rate_limited: int = 0, queued: int = 0) -> "MetricsSummary":
         return cls(
             count=s.count, success_count=s.success_count, error_count=s.failure_count,
             timeout_count=s.timeout_count, running_count=s.running_count,
@@ -35,5 +39,6 @@ class MetricsSummary:
             latency_p99_ms=s.latency_p99_ms, total_tokens=s.total_tokens,
             input_tokens=s.input_tokens, output_tokens=s.output_tokens,
             total_cost_usd=None if s.total_cost_usd is None else float(s.total_cost_usd),
-            unpriced_count=s.unpriced_count,
+            unpriced_count=s.unpriced_count, rate_limited_count=rate_limited,
+            queued_count=queued,
         )  # fmt: skip
