@@ -15,10 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from langchain_core.runnables import Runnable
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import AgentConfig
+from models.dialect import insert_for
 from services.agent_update import AgentUpdate, policy_from_toml, policy_to_json
 from services.clock import Clock
 from services.errors import AgentNotFound, AgentWatchError
@@ -163,7 +163,7 @@ class AgentRegistry:
         self._clock = clock
         self._executable: dict[str, RegisteredAgent] = {}
         self._known: set[str] = set()
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert_for(engine)
 
     def executable(self, name: str) -> RegisteredAgent | None:
         return self._executable.get(name)

@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import RateLimitCounter
+from models.dialect import insert_for
 from services.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class LimitCounters:
         self._rejected: Counter[Key] = Counter()
         self._queued: Counter[Key] = Counter()
         self._task: asyncio.Task[None] | None = None
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert_for(engine)
 
     def _key(self, agent: str) -> Key:
         return agent, self._clock.now().replace(second=0, microsecond=0)

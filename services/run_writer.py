@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.dialect import insert_for
 from services.records import RunRecord
 from services.run_rows import call_table, calls_to_rows, run_table, run_to_row
 
@@ -54,7 +54,7 @@ class RunWriter:
         self._batch_size = batch_size
         self._queue: asyncio.Queue[_Op | None] = asyncio.Queue(maxsize=queue_size)
         self._task: asyncio.Task[None] | None = None
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert_for(engine)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="agentwatch-run-writer")

@@ -18,6 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.dialect import epoch_bucket
 from services.cost.money import from_picos
 from services.errors import BadUserInput
 from services.metrics import PERCENTILES, nearest_rank
@@ -70,15 +71,6 @@ def bucket_range(since: datetime, until: datetime, bucket_seconds: int) -> range
     return range(first, max(first, end))
 
 
-def _bucket(engine: AsyncEngine, bucket_seconds: int) -> sa.ColumnElement[int]:
-    started = run_table.c.started_at
-    if engine.dialect.name == "postgresql":
-        seconds = sa.func.floor(sa.extract("epoch", started) / bucket_seconds)
-        return sa.cast(seconds, sa.BigInteger)
-    # strftime('%s') truncates to whole seconds: the same bucket for any bucket_seconds >= 1.
-    return sa.cast(sa.func.strftime("%s", started), sa.BigInteger) // bucket_seconds
-
-
 async def timeseries(
     engine: AsyncEngine, flt: RunFilter, now: datetime, bucket_seconds: int
 ) -> list[MetricsBucket]:
@@ -91,7 +83,7 @@ async def timeseries(
         return []
     flt = RunFilter(flt.agent, flt.status, flt.since, until)
     conds = [*flt.conditions(), run_table.c.status != RunStatus.RUNNING.value]
-    bucket = _bucket(engine, bucket_seconds).label("bucket")
+    bucket = epoch_bucket(engine, run_table.c.started_at, bucket_seconds).label("bucket")
     async with engine.connect() as conn:
         totals = await _totals(conn, conds, bucket)
         latencies = await _percentiles(conn, conds, bucket)

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import AgentConfig, Setting
+from models.dialect import insert_for
 from services.cost.money import from_picos
 from services.cost.periods import Periods
 from services.errors import AgentNotFound
@@ -79,8 +79,7 @@ async def set_budget(engine: AsyncEngine, agent: str | None, budget: Budget) -> 
     async with engine.begin() as conn:
         if agent is None:
             value = {"dailyUsd": _text(budget.daily_usd), "monthlyUsd": _text(budget.monthly_usd)}
-            insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-            stmt = insert(setting_table).values(key=OVERALL_KEY, value=value)
+            stmt = insert_for(engine)(setting_table).values(key=OVERALL_KEY, value=value)
             await conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
                                                           set_={"value": value}))  # fmt: skip
             return

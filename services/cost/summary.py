@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.dialect import epoch_bucket
 from services.cost.budgets import BudgetStatus, budget_status, spent_since
 from services.cost.money import from_picos
 from services.cost.periods import Periods
@@ -79,13 +80,6 @@ def _usd(picos: object) -> Decimal:
     return from_picos(int(picos or 0)) or Decimal(0)  # type: ignore[call-overload]
 
 
-def _bucket(engine: AsyncEngine) -> sa.ColumnElement[Any]:
-    started = run_table.c.started_at
-    if engine.dialect.name == "postgresql":
-        return sa.func.floor(sa.extract("epoch", started) / BUCKET_SECONDS)
-    return sa.cast(sa.func.strftime("%s", started), sa.Integer) / BUCKET_SECONDS
-
-
 async def summarize_costs(
     engine: AsyncEngine, flt: RunFilter, now: datetime, zone: ZoneInfo
 ) -> CostSummary:
@@ -116,7 +110,7 @@ async def summarize_costs(
         .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
         .where(*conds).group_by(model).order_by(model)
     )  # fmt: skip
-    bucket = _bucket(engine).label("bucket")
+    bucket = epoch_bucket(engine, run_table.c.started_at, BUCKET_SECONDS).label("bucket")
     by_bucket = sa.select(bucket, sa.func.sum(cost), sa.func.count()).where(*conds).group_by(bucket)
     async with engine.connect() as conn:
         runs, priced, unpriced, successes, total, failed_cost = (await conn.execute(totals)).one()
