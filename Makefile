@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_WORKERS ?= 3
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint typecheck schema bench browser clean
+.PHONY: help install run test lint typecheck schema bench browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,7 +44,9 @@ schema: $(STAMP) ## re-export schema.graphql from the code
 bench: $(STAMP) ## run the benchmarks (by hand; prints figures)
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ingest_batch
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.push
 
 clean: ## remove .venv and local databases
 	rm -rf $(VENV) agentwatch.db agentwatch.db-wal agentwatch.db-shm

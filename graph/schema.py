@@ -19,7 +19,7 @@ from graph.types.alert import Alert, AlertConnection, AlertRule
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from graph.types.metrics import MetricsSummary
 from graph.types.rate_limit import RateLimitStatusType
-from graph.types.run import Run, RunConnection
+from graph.types.run import RecordRunsResult, Run, RunConnection
 from graph.types.timeseries import MetricsBucket
 from resolvers import agents, costs, metrics, runs, timeseries
 from resolvers import agents as agent_resolvers
@@ -103,6 +103,11 @@ class Mutation:
         resolver=agent_resolvers.update_agent,
         description="Change an agent's settings live (enabled, description, timeout, budgets, "
         "rate limit); applies to the next request.",
+    )
+    record_runs: RecordRunsResult = strawberry.mutation(
+        resolver=runs.record_runs,
+        description="Store up to 1000 runs executed elsewhere in one request (validated all "
+        "first: one invalid run stores none). Counts as one request for the ingestion limit.",
     )
     set_model_price: ModelPrice = strawberry.mutation(
         resolver=costs.set_model_price,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from graph.context import Context
 from graph.inputs import RecordRunInput
-from graph.types.run import Run, RunConnection, RunStatus
+from graph.types.run import RecordRunsResult, Run, RunConnection, RunStatus
 from services import validation
 from services.cost.money import usd_input
 from services.ingest import ReportedCall, ReportedRun
@@ -69,6 +69,16 @@ def client_key(info: Info) -> str:
 
 async def record_run(info: Info, input: RecordRunInput) -> Run:
     info.context.platform.ingestion_limiter.check(client_key(info))
+    return Run.from_record(await info.context.platform.ingestor.record(_report(input)))
+
+
+async def record_runs(info: Info, runs: list[RecordRunInput]) -> RecordRunsResult:
+    info.context.platform.ingestion_limiter.check(client_key(info))  # one token per request
+    stored = await info.context.platform.ingestor.record_many([_report(r) for r in runs])
+    return RecordRunsResult(count=len(stored), ids=[strawberry.ID(r.id) for r in stored])
+
+
+def _report(input: RecordRunInput) -> ReportedRun:
     calls = None
     if input.calls is not None:
         calls = tuple(ReportedCall(
@@ -90,7 +100,7 @@ async def record_run(info: Info, input: RecordRunInput) -> Run:
         cost_usd=None if input.cost_usd is None else usd_input(input.cost_usd, "costUsd"),
         calls=calls,
     )  # fmt: skip
-    return Run.from_record(await info.context.platform.ingestor.record(report))
+    return report
 
 
 async def run_recorded(info: Info, agent: str | None = None) -> AsyncGenerator[Run, None]:

@@ -1,5 +1,6 @@
 """`recordRun`: validate and store runs executed elsewhere, idempotently by `requestId`."""
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from services.run_writer import RunWriter
 # same primary key and the database itself rejects the duplicate, even across instances.
 REQUEST_ID_NAMESPACE = uuid.UUID("6f1d7c55-3f0b-4be4-9a0e-6a2d0c6a9f11")
 MAX_CALLS_PER_RUN = 1000
+MAX_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,27 @@ class RunIngestor:
             )  # fmt: skip
             calls.append(book.priced(record))
         return tuple(calls)
+
+    async def record_many(self, reports: list[ReportedRun]) -> list[RunRecord]:
+        """Validate every run first (an invalid one stores nothing and names its index), then
+        store them all; the writer commits them in as few transactions as its batch size
+        allows. Each run is idempotent by its own requestId."""
+        if not 1 <= len(reports) <= MAX_BATCH:
+            raise BadUserInput(f"runs must hold 1 to {MAX_BATCH} runs", field="runs")
+        runs = []
+        for index, report in enumerate(reports):
+            try:
+                runs.append(self.validate(report))
+            except BadUserInput as exc:
+                raise BadUserInput(f"runs[{index}]: {exc.message}", index=index,
+                                   **exc.extensions) from exc  # fmt: skip
+        await self._registry.ensure_external({run.agent for run in runs})
+        stored = await asyncio.gather(*(self._writer.insert(run) for run in runs))
+        result = []
+        for run, inserted in zip(runs, stored, strict=True):
+            existing = run if inserted else await get_run(self._engine, run.id)
+            result.append(existing or run)
+        return result
 
     async def record(self, report: ReportedRun) -> RunRecord:
         """Store the run and return it; a repeated requestId returns the run stored first."""

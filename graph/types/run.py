@@ -179,3 +179,11 @@ class RunConnection:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+
+@strawberry.type(description="What recordRuns stored.")
+class RecordRunsResult:
+    count: int = strawberry.field(description="Runs in the request.")
+    ids: list[strawberry.ID] = strawberry.field(
+        description="Their ids, in request order (the stored run's id for a repeated requestId)."
+    )

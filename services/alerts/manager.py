@@ -44,7 +44,7 @@ class AlertChanged:
 class AlertManager:
     def __init__(
         self, engine: AsyncEngine, clock: Clock, zone: ZoneInfo, notifier: WebhookNotifier,
-        broker: Broker[AlertChanged], tick_seconds: float = 15.0, coalesce_seconds: float = 0.05,
+        broker: Broker[AlertChanged], tick_seconds: float = 15.0, coalesce_seconds: float = 0.25,
     ) -> None:  # fmt: skip
         self._engine = engine
         self._clock = clock
@@ -90,7 +90,8 @@ class AlertManager:
                 rule = self.rules.get(rule_id)
                 if rule is not None:
                     await self._safe_evaluate(rule)
-            await asyncio.sleep(self._coalesce)  # let a burst of runs collapse into one pass
+            # At most one pass per rule every `coalesce_seconds`, whatever the ingest rate.
+            await asyncio.sleep(self._coalesce)
 
     async def _ticker(self) -> None:
         while True:
