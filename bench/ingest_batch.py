@@ -45,7 +45,7 @@ async def drive(url: str, size: int, requests: int, concurrency: int) -> float:
             await client.post(f"{url}/graphql", json={"query": "{ metricsSummary { count } }"})
         ).json()["data"]["metricsSummary"]["count"]
     assert count == size * requests, (count, size * requests)
-    return count / elapsed
+    return float(count) / elapsed
 
 
 def main() -> None:

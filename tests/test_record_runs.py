@@ -27,7 +27,7 @@ async def test_batch_is_stored_idempotently_and_counted(live_server: LiveServer)
 
 async def test_one_invalid_run_stores_none(live_server: LiveServer) -> None:
     agent = f"batch-{uuid.uuid4().hex[:6]}"
-    runs = [{"agent": agent, "status": "SUCCESS"} for _ in range(5)]
+    runs: list[dict[str, object]] = [{"agent": agent, "status": "SUCCESS"} for _ in range(5)]
     runs[2] = {**runs[2], "inputTokens": -1}
     body = await gql(live_server.url, BATCH, {"runs": runs})
     assert error_codes(body) == ["BAD_USER_INPUT"]
