@@ -17,8 +17,12 @@ from services.validation import agent_name
 Info = strawberry.Info[Context, Any]
 
 
+def _is_int_id(value: strawberry.ID) -> bool:
+    return str(value).isdigit() and len(str(value)) <= 18
+
+
 def _int_id(value: strawberry.ID, what: str) -> int:
-    if not str(value).isdigit() or len(str(value)) > 18:
+    if not _is_int_id(value):
         raise BadUserInput(f"{what} id must be a positive integer", field="id")
     return int(value)
 
@@ -69,7 +73,7 @@ async def alerts(
 
 
 async def alert(info: Info, id: strawberry.ID) -> Alert | None:
-    if not str(id).isdigit() or len(str(id)) > 18:
+    if not _is_int_id(id):
         return None
     async with info.context.platform.engine.connect() as conn:
         found = await s.get_alert(conn, int(id))

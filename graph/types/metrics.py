@@ -2,6 +2,7 @@
 
 import strawberry
 
+from graph.types.cost import usd
 from services.metrics import MetricsSummary as Summary
 
 
@@ -38,7 +39,7 @@ class MetricsSummary:
             latency_p50_ms=s.latency_p50_ms, latency_p95_ms=s.latency_p95_ms,
             latency_p99_ms=s.latency_p99_ms, total_tokens=s.total_tokens,
             input_tokens=s.input_tokens, output_tokens=s.output_tokens,
-            total_cost_usd=None if s.total_cost_usd is None else float(s.total_cost_usd),
+            total_cost_usd=usd(s.total_cost_usd),
             unpriced_count=s.unpriced_count, rate_limited_count=rate_limited,
             queued_count=queued,
         )  # fmt: skip

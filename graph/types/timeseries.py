@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from graph.types.cost import usd
 from services.timeseries import MetricsBucket as Bucket
 
 
@@ -28,5 +29,5 @@ class MetricsBucket:
             start=b.start, count=b.count, error_count=b.error_count,
             latency_p50_ms=b.latency_p50_ms, latency_p95_ms=b.latency_p95_ms,
             latency_p99_ms=b.latency_p99_ms, total_tokens=b.total_tokens,
-            cost_usd=None if b.cost_usd is None else float(b.cost_usd),
+            cost_usd=usd(b.cost_usd),
         )  # fmt: skip

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.dialect import epoch_bucket
-from services.cost.budgets import BudgetStatus, budget_status, spent_since
+from services.cost.budgets import BudgetStatus, budget_status
 from services.cost.money import from_picos
 from services.cost.periods import Periods
 from services.records import FAILED_STATUSES, CostSource, RunStatus
@@ -125,7 +125,7 @@ async def summarize_costs(
         runs=int(runs), priced_runs=int(priced), unpriced_runs=int(unpriced or 0),
         successful_runs=int(successes or 0), total_usd=_usd(total),
         failed_runs_cost_usd=_usd(failed_cost),
-        today_usd=await spent_since(engine, flt.agent, periods.day_start),
+        today_usd=budget.daily_used_usd,  # the budget status already summed today
         month_to_date_usd=month,
         projected_month_usd=(month / Decimal(repr(fraction))) if fraction > 0 else month,
         by_agent=[AgentCost(a, int(n), _usd(c)) for a, n, c in agent_rows],
