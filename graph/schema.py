@@ -57,7 +57,8 @@ class Query:
     metrics_timeseries: list[MetricsBucket] = strawberry.field(
         resolver=timeseries.metrics_timeseries,
         description="Per-bucket counts, errors, exact p50/p95/p99 latency, tokens and cost of "
-        "finished runs in [since, until or now), buckets aligned to multiples of bucketSeconds "
+        "finished runs in [since, until or now) (since defaults to 24 hours before until or now), "
+        "buckets aligned to multiples of bucketSeconds "
         "(10..86400) since the epoch, empty ones included; at most 500 buckets.",
     )
     model_prices: list[ModelPrice] = strawberry.field(

@@ -1,6 +1,6 @@
 """Resolver for metricsTimeseries."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
@@ -11,17 +11,21 @@ from services import validation
 from services.run_queries import RunFilter
 from services.timeseries import timeseries
 
+DEFAULT_WINDOW = timedelta(hours=24)  # `since` omitted: the last 24 hours, on any day
+
 
 async def metrics_timeseries(
     info: strawberry.Info[Context, Any],
     *,
     agent: str | None = None,
-    since: datetime,
+    since: datetime | None = None,
     until: datetime | None = None,
     bucket_seconds: int,
 ) -> list[MetricsBucket]:
     validation.window(since, until)
     platform = info.context.platform
+    if since is None:
+        since = (until or platform.clock.now()) - DEFAULT_WINDOW
     buckets = await timeseries(
         platform.engine, RunFilter(agent, None, since, until), platform.clock.now(), bucket_seconds
     )

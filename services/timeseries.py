@@ -22,7 +22,7 @@ from models.dialect import epoch_bucket
 from services.cost.money import from_picos
 from services.errors import BadUserInput
 from services.metrics import PERCENTILES, nearest_rank
-from services.records import FAILED_STATUSES, RunStatus
+from services.records import FAILED_STATUSES, CostSource, RunStatus
 from services.run_queries import RunFilter
 from services.run_rows import run_table
 
@@ -42,6 +42,7 @@ class MetricsBucket:
     latency_p99_ms: float | None = None
     total_tokens: int = 0
     cost_usd: Decimal | None = None
+    unpriced_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class _Totals:
     errors: int
     tokens: int
     cost_picos: int | None
+    unpriced: int
 
 
 def bucket_range(since: datetime, until: datetime, bucket_seconds: int) -> range:
@@ -97,6 +99,7 @@ async def timeseries(
         p50, p95, p99 = latencies.get(index, (None, None, None))
         result.append(MetricsBucket(
             start, t.count, t.errors, p50, p95, p99, t.tokens, from_picos(t.cost_picos),
+            t.unpriced,
         ))  # fmt: skip
     return result
 
@@ -112,15 +115,19 @@ async def _totals(
             sa.func.sum(sa.case((failed, 1), else_=0)),
             sa.func.sum(run_table.c.input_tokens + run_table.c.output_tokens),
             sa.func.sum(run_table.c.cost_pusd),
+            sa.func.sum(
+                sa.case((run_table.c.cost_source == CostSource.UNPRICED.value, 1), else_=0)
+            ),
         )
         .where(*conds)
         .group_by(bucket)
     )
     rows = (await conn.execute(query)).all()
     totals = {}
-    for b, n, errors, tokens, cost in rows:
+    for b, n, errors, tokens, cost, unpriced in rows:
         picos = None if cost is None else int(cost)
-        totals[int(b)] = _Totals(int(n), int(errors or 0), int(tokens or 0), picos)
+        totals[int(b)] = _Totals(int(n), int(errors or 0), int(tokens or 0), picos,
+                                 int(unpriced or 0))  # fmt: skip
     return totals
 
 

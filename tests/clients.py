@@ -3,11 +3,54 @@
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
+
+from agentwatch.settings import Settings
+
+# In-process apps by base URL: `gql` and `http_client` talk to them through httpx's ASGI
+# transport, so a test that needs no socket runs without uvicorn or a subprocess.
+_IN_PROCESS: dict[str, ASGIApp] = {}
+
+
+@dataclass(frozen=True)
+class InProcessServer:
+    """The whole app (lifespan started) behind a URL only `gql`/`http_client` can reach."""
+
+    url: str
+    settings: Settings
+
+
+@asynccontextmanager
+async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer]:
+    """Start `create_app(settings)`'s lifespan in this event loop; stop it on exit."""
+    from graph.app import create_app
+
+    app = create_app(settings)
+    url = f"http://in-process-{uuid.uuid4().hex[:8]}"
+    async with app.router.lifespan_context(app):
+        _IN_PROCESS[url] = app
+        try:
+            yield InProcessServer(url, settings)
+        finally:
+            del _IN_PROCESS[url]
+
+
+def http_client(url: str, timeout: float = 30) -> httpx.AsyncClient:
+    """An httpx client for a live server's URL, or in-process for an `InProcessServer`'s."""
+    app = _IN_PROCESS.get(url)
+    if app is None:
+        return httpx.AsyncClient(base_url=url, timeout=timeout)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=url, timeout=timeout
+    )
 
 
 async def gql(
@@ -15,9 +58,9 @@ async def gql(
     headers: dict[str, str] | None = None, timeout: float = 30,
 ) -> dict[str, Any]:  # fmt: skip
     """POST a GraphQL operation; return the decoded response body."""
-    async with httpx.AsyncClient(timeout=timeout) as client:
+    async with http_client(url, timeout) as client:
         response = await client.post(
-            f"{url}/graphql", json={"query": query, "variables": variables or {}},
+            "/graphql", json={"query": query, "variables": variables or {}},
             headers=headers or {},
         )  # fmt: skip
     body: dict[str, Any] = response.json()

@@ -44,6 +44,7 @@ class Expected:
             latency_p99_ms=nearest_rank(latencies, 99),
             total_tokens=sum(r.total_tokens for r in self.runs),
             cost_usd=sum(costs, Decimal(0)) if costs else None,
+            unpriced_count=sum(r.cost_source is CostSource.UNPRICED for r in self.runs),
         )
 
 
@@ -160,3 +161,21 @@ async def test_graphql_field(platform: Platform) -> None:
         bad = await run(variables)
         assert bad.data is None and bad.errors is not None
         assert bad.errors[0].extensions == {"code": "BAD_USER_INPUT", "field": field}
+
+
+DEFAULT_WINDOW = """query($until: DateTime) {
+  metricsTimeseries(until: $until, bucketSeconds: 3600) { start count } }"""
+
+
+async def test_since_defaults_to_the_last_24_hours(platform: Platform) -> None:
+    """README examples omit `since`: it must work on any day (a fixed date broke in a month)."""
+    context = Context(platform=platform, calls=calls_loader(platform))
+    pinned = await schema.execute(DEFAULT_WINDOW, {"until": NOW.isoformat()}, context_value=context)
+    assert pinned.errors is None and pinned.data is not None
+    starts = [b["start"] for b in pinned.data["metricsTimeseries"]]
+    assert starts[0] == (NOW - timedelta(hours=24)).isoformat() and len(starts) == 24
+    before = platform.clock.now()
+    open_ended = await schema.execute(DEFAULT_WINDOW, context_value=context)
+    assert open_ended.errors is None and open_ended.data is not None
+    first = datetime.fromisoformat(open_ended.data["metricsTimeseries"][0]["start"])
+    assert before - timedelta(hours=25) < first <= before - timedelta(hours=24)

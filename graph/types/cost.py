@@ -78,7 +78,12 @@ class ModelAlias:
 class AgentCost:
     agent: str = strawberry.field(description="Agent name.")
     runs: int = strawberry.field(description="Finished runs.")
-    cost_usd: float = strawberry.field(description="Cost of its priced runs.")
+    cost_usd: float | None = strawberry.field(
+        description="Cost of its priced runs; null when every run is unpriced (never a silent 0)."
+    )
+    unpriced_count: int = strawberry.field(
+        description="Runs nobody could price (not in costUsd): > 0 means costUsd is partial."
+    )
 
 
 @strawberry.type(description="Usage and cost per model in the window (from per-call usage).")
@@ -90,26 +95,45 @@ class ModelCost:
     output_tokens: int = strawberry.field(description="Output tokens, reasoning included.")
     cached_tokens: int = strawberry.field(description="Input tokens read from the cache.")
     reasoning_tokens: int = strawberry.field(description="Reasoning tokens.")
-    cost_usd: float = strawberry.field(description="Cost of its priced calls.")
-    unpriced_calls: int = strawberry.field(description="Calls nobody could price.")
+    cost_usd: float | None = strawberry.field(
+        description="Cost of its priced calls; null when every call is unpriced."
+    )
+    unpriced_calls: int = strawberry.field(
+        description="Calls nobody could price (not in costUsd): > 0 means costUsd is partial."
+    )
 
 
 @strawberry.type(description="Cost per local day (AGENTWATCH_TIMEZONE).")
 class DayCost:
     day: date = strawberry.field(description="The local calendar day.")
-    cost_usd: float = strawberry.field(description="Cost of runs started that day.")
+    cost_usd: float | None = strawberry.field(
+        description="Cost of priced runs started that day; null when all are unpriced."
+    )
     runs: int = strawberry.field(description="Runs started that day.")
+    unpriced_count: int = strawberry.field(
+        description="Runs that day nobody could price: > 0 means costUsd is partial."
+    )
 
 
 @strawberry.type(description="A budget (agent null = overall) and how much of it is used.")
 class BudgetStatus:
     agent: str | None = strawberry.field(description="Agent, or null for all agents.")
     daily_usd: float | None = strawberry.field(description="Daily budget; null = none.")
-    daily_used_usd: float = strawberry.field(description="Spent today (local day).")
+    daily_used_usd: float | None = strawberry.field(
+        description="Priced spend today (local day); null when every run today is unpriced."
+    )
+    daily_unpriced_count: int = strawberry.field(
+        description="Runs today nobody could price (not in dailyUsedUsd)."
+    )
     daily_remaining_usd: float | None = strawberry.field(description="Left today.")
     daily_used_fraction: float | None = strawberry.field(description="dailyUsed / daily.")
     monthly_usd: float | None = strawberry.field(description="Monthly budget; null = none.")
-    monthly_used_usd: float = strawberry.field(description="Spent this month.")
+    monthly_used_usd: float | None = strawberry.field(
+        description="Priced spend this month; null when every run this month is unpriced."
+    )
+    monthly_unpriced_count: int = strawberry.field(
+        description="Runs this month nobody could price (not in monthlyUsedUsd)."
+    )
     monthly_remaining_usd: float | None = strawberry.field(description="Left this month.")
     monthly_used_fraction: float | None = strawberry.field(description="monthlyUsed / monthly.")
 
@@ -117,9 +141,11 @@ class BudgetStatus:
     def from_status(cls, b: Status) -> "BudgetStatus":
         return cls(
             agent=b.agent, daily_usd=usd(b.budget.daily_usd),
-            daily_used_usd=float(b.daily_used_usd), daily_remaining_usd=usd(b.daily_remaining_usd),
+            daily_used_usd=usd(b.daily_used_known), daily_remaining_usd=usd(b.daily_remaining_usd),
+            daily_unpriced_count=b.daily_spend.unpriced_runs if b.daily_spend else 0,
             daily_used_fraction=b.daily_used_fraction, monthly_usd=usd(b.budget.monthly_usd),
-            monthly_used_usd=float(b.monthly_used_usd),
+            monthly_used_usd=usd(b.monthly_used_known),
+            monthly_unpriced_count=b.monthly_spend.unpriced_runs if b.monthly_spend else 0,
             monthly_remaining_usd=usd(b.monthly_remaining_usd),
             monthly_used_fraction=b.monthly_used_fraction,
         )  # fmt: skip
@@ -129,17 +155,32 @@ class BudgetStatus:
 class CostSummary:
     runs: int = strawberry.field(description="Finished runs in the window.")
     priced_runs: int = strawberry.field(description="Runs with a known cost.")
-    unpriced_runs: int = strawberry.field(description="Runs nobody could price (not in totals).")
-    total_usd: float = strawberry.field(description="Cost of priced runs in the window.")
-    today_usd: float = strawberry.field(description="Spent today (local day), now-relative.")
-    month_to_date_usd: float = strawberry.field(description="Spent this month, now-relative.")
-    projected_month_usd: float = strawberry.field(
+    unpriced_runs: int = strawberry.field(
+        description="Runs nobody could price (not in totals): > 0 means totalUsd is partial."
+    )
+    total_usd: float | None = strawberry.field(
+        description="Cost of priced runs in the window; null when every run is unpriced."
+    )
+    today_usd: float | None = strawberry.field(
+        description="Priced spend today (local day), now-relative; null when all unpriced "
+        "(count in budget.dailyUnpricedCount)."
+    )
+    month_to_date_usd: float | None = strawberry.field(
+        description="Priced spend this month, now-relative; null when all unpriced "
+        "(count in budget.monthlyUnpricedCount)."
+    )
+    projected_month_usd: float | None = strawberry.field(
         description="monthToDateUsd / fraction of the month elapsed (run rate)."
     )
     cost_per_successful_run_usd: float | None = strawberry.field(
         description="totalUsd (failures included) / successful runs."
     )
-    failed_runs_cost_usd: float = strawberry.field(description="Cost of ERROR/TIMEOUT runs.")
+    failed_runs_cost_usd: float | None = strawberry.field(
+        description="Cost of priced ERROR/TIMEOUT runs; null when all of them are unpriced."
+    )
+    failed_unpriced_count: int = strawberry.field(
+        description="ERROR/TIMEOUT runs nobody could price (not in failedRunsCostUsd)."
+    )
     by_agent: list[AgentCost] = strawberry.field(description="Per agent.")
     by_model: list[ModelCost] = strawberry.field(description="Per model.")
     by_day: list[DayCost] = strawberry.field(description="Per local day.")
@@ -149,20 +190,21 @@ class CostSummary:
     def from_summary(cls, c: s.CostSummary) -> "CostSummary":
         return cls(
             runs=c.runs, priced_runs=c.priced_runs, unpriced_runs=c.unpriced_runs,
-            total_usd=float(c.total_usd), today_usd=float(c.today_usd),
-            month_to_date_usd=float(c.month_to_date_usd),
-            projected_month_usd=float(c.projected_month_usd),
+            total_usd=usd(c.total_usd), today_usd=usd(c.today_usd),
+            month_to_date_usd=usd(c.month_to_date_usd),
+            projected_month_usd=usd(c.projected_month_usd),
             cost_per_successful_run_usd=usd(c.cost_per_successful_run_usd),
-            failed_runs_cost_usd=float(c.failed_runs_cost_usd),
-            by_agent=[AgentCost(agent=a.agent, runs=a.runs, cost_usd=float(a.cost_usd))
-                      for a in c.by_agent],
+            failed_runs_cost_usd=usd(c.failed_runs_cost_usd),
+            failed_unpriced_count=c.failed_unpriced_runs,
+            by_agent=[AgentCost(agent=a.agent, runs=a.runs, cost_usd=usd(a.cost_usd),
+                                unpriced_count=a.unpriced_count) for a in c.by_agent],
             by_model=[ModelCost(model=m.model, runs=m.runs, calls=m.calls,
                                 input_tokens=m.input_tokens, output_tokens=m.output_tokens,
                                 cached_tokens=m.cached_tokens,
-                                reasoning_tokens=m.reasoning_tokens, cost_usd=float(m.cost_usd),
+                                reasoning_tokens=m.reasoning_tokens, cost_usd=usd(m.cost_usd),
                                 unpriced_calls=m.unpriced_calls) for m in c.by_model],
-            by_day=[DayCost(day=d.day, cost_usd=float(d.cost_usd), runs=d.runs)
-                    for d in c.by_day],
+            by_day=[DayCost(day=d.day, cost_usd=usd(d.cost_usd), runs=d.runs,
+                            unpriced_count=d.unpriced_count) for d in c.by_day],
             budget=BudgetStatus.from_status(c.budget),
         )  # fmt: skip
 

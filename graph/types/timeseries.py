@@ -22,6 +22,9 @@ class MetricsBucket:
     cost_usd: float | None = strawberry.field(
         description="Summed cost of the priced runs in USD; null while none is priced."
     )
+    unpriced_count: int = strawberry.field(
+        description="Runs in the bucket nobody could price: > 0 means costUsd is partial."
+    )
 
     @classmethod
     def from_bucket(cls, b: Bucket) -> "MetricsBucket":
@@ -29,5 +32,5 @@ class MetricsBucket:
             start=b.start, count=b.count, error_count=b.error_count,
             latency_p50_ms=b.latency_p50_ms, latency_p95_ms=b.latency_p95_ms,
             latency_p99_ms=b.latency_p99_ms, total_tokens=b.total_tokens,
-            cost_usd=usd(b.cost_usd),
+            cost_usd=usd(b.cost_usd), unpriced_count=b.unpriced_count,
         )  # fmt: skip

@@ -11,6 +11,7 @@ from models.dialect import insert_for
 from services.cost.money import from_picos
 from services.cost.periods import Periods
 from services.errors import AgentNotFound
+from services.records import CostSource
 from services.run_rows import run_table
 
 agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
@@ -30,8 +31,19 @@ class BudgetStatus:
 
     agent: str | None
     budget: Budget
-    daily_used_usd: Decimal
+    daily_used_usd: Decimal  # priced spend only (what budget fractions and alerts use)
     monthly_used_usd: Decimal
+    daily_spend: "Spend | None" = None  # priced/unpriced run counts behind the two sums
+    monthly_spend: "Spend | None" = None
+
+    @property
+    def daily_used_known(self) -> Decimal | None:
+        """daily_used_usd, or None when every run of the day is unpriced (never a silent 0)."""
+        return _known(self.daily_used_usd, self.daily_spend)
+
+    @property
+    def monthly_used_known(self) -> Decimal | None:
+        return _known(self.monthly_used_usd, self.monthly_spend)
 
     @property
     def daily_remaining_usd(self) -> Decimal | None:
@@ -50,6 +62,21 @@ class BudgetStatus:
     @property
     def monthly_used_fraction(self) -> float | None:
         return _fraction(self.monthly_used_usd, self.budget.monthly_usd)
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Priced spend since an instant, with the runs behind it."""
+
+    usd: Decimal
+    priced_runs: int
+    unpriced_runs: int
+
+
+def _known(used: Decimal, spend: Spend | None) -> Decimal | None:
+    if spend is not None and spend.priced_runs == 0 and spend.unpriced_runs > 0:
+        return None
+    return used
 
 
 def _fraction(used: Decimal, budget: Decimal | None) -> float | None:
@@ -90,24 +117,31 @@ async def set_budget(engine: AsyncEngine, agent: str | None, budget: Budget) -> 
             raise AgentNotFound(f"no agent named {agent!r}", agent=agent)
 
 
-async def spent_since(engine: AsyncEngine, agent: str | None, since: object) -> Decimal:
-    query = sa.select(sa.func.coalesce(sa.func.sum(run_table.c.cost_pusd), 0)).where(
-        run_table.c.started_at >= since
-    )
+async def spent_since(engine: AsyncEngine, agent: str | None, since: object) -> Spend:
+    """Priced spend of runs started from `since`, and how many runs were (un)priced."""
+    cost = run_table.c.cost_pusd
+    unpriced = sa.case((run_table.c.cost_source == CostSource.UNPRICED.value, 1), else_=0)
+    query = sa.select(
+        sa.func.coalesce(sa.func.sum(cost), 0), sa.func.count(cost), sa.func.sum(unpriced)
+    ).where(run_table.c.started_at >= since)
     if agent is not None:
         query = query.where(run_table.c.agent == agent)
     async with engine.connect() as conn:
-        picos = (await conn.execute(query)).scalar_one()
-    return from_picos(picos) or Decimal(0)
+        picos, priced, unpriced_runs = (await conn.execute(query)).one()
+    return Spend(from_picos(picos) or Decimal(0), int(priced), int(unpriced_runs or 0))
 
 
 async def budget_status(engine: AsyncEngine, agent: str | None, periods: Periods) -> BudgetStatus:
     budget = await get_budget(engine, agent)
+    day = await spent_since(engine, agent, periods.day_start)
+    month = await spent_since(engine, agent, periods.month_start)
     return BudgetStatus(
         agent=agent,
         budget=budget,
-        daily_used_usd=await spent_since(engine, agent, periods.day_start),
-        monthly_used_usd=await spent_since(engine, agent, periods.month_start),
+        daily_used_usd=day.usd,
+        monthly_used_usd=month.usd,
+        daily_spend=day,
+        monthly_spend=month,
     )
 
 

@@ -25,10 +25,14 @@ export function setText(node, value) {
   node.textContent = value ?? "—";
 }
 
-/** Only http(s) links from the server become hrefs (a `javascript:` URL would run code). */
+/**
+ * Only absolute http(s) links from the server become hrefs (a `javascript:` URL would run code);
+ * null, empty or relative values give null, never a link to `<page>/null`.
+ */
 export function safeUrl(value) {
+  if (typeof value !== "string" || !/^https?:\/\//i.test(value.trim())) return null;
   try {
-    const url = new URL(value, location.href);
+    const url = new URL(value.trim());
     return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
   } catch {
     return null;
