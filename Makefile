@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_WORKERS ?= 3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint typecheck schema bench browser clean
@@ -20,8 +22,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install AgentWatch with its dev tools
 
-run: $(STAMP) ## serve on SQLite (./agentwatch.db) with the demo agents at http://127.0.0.1:8000
-	$(BIN)/agentwatch serve
+run: $(STAMP) ## serve on SQLite (./agentwatch.db) with the demo agents (HOST=127.0.0.1 PORT=8000)
+	$(BIN)/agentwatch serve --host $(HOST) --port $(PORT)
 
 browser: ## install Debian's chromium for the browser tests (needs root; skipped otherwise)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -2,12 +2,14 @@
 
 import argparse
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from agentwatch import __version__
 from agentwatch.settings import Settings, SettingsError
 
 LOOPBACK_NAMES = {"localhost"}
@@ -22,6 +24,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_agents_file(settings: Settings) -> str | None:
+    """Parse the agents file and import every runnable before the server starts, so a bad
+    file is one line naming file, agent and key (not a traceback from inside the lifespan)."""
+    from services.agent_registry import (
+        AgentConfigError,
+        parse_agents_file,
+        parse_overall_budget,
+        runnable_of,
+    )
+
+    try:
+        for spec in parse_agents_file(settings.agents_file):
+            runnable_of(spec, settings.agents_file)
+        parse_overall_budget(settings.agents_file)
+    except AgentConfigError as exc:
+        return f"agents file error: {exc}"
+    return None
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not _is_loopback(args.host) and not settings.api_key and not args.insecure:
         print(
@@ -29,6 +50,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "--insecure if the network in front of it is trusted",
             file=sys.stderr,
         )
+        return 2
+    problem = _check_agents_file(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     import uvicorn
 
@@ -75,22 +100,62 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url", metavar="URL",
+        help="database to use, overriding AGENTWATCH_DATABASE_URL (default "
+        "sqlite+aiosqlite:///./agentwatch.db; or postgresql+asyncpg://user:pass@host/db)",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="agentwatch", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the server (GraphQL, dashboard)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    parser = argparse.ArgumentParser(
+        prog="agentwatch", description=__doc__,
+        epilog="Every other setting is an AGENTWATCH_* environment variable (see the README).",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"agentwatch {__version__}",
+                        help="print the version and exit")  # fmt: skip
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="what to do"
+    )
+    serve = commands.add_parser(
+        "serve", help="run the server (GraphQL, dashboard)",
+        description="Run the server: GraphQL, dashboard, GraphiQL.",
+    )  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; any other needs "
+                       "AGENTWATCH_API_KEY or --insecure)")  # fmt: skip
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     serve.add_argument("--insecure", action="store_true",
                        help="allow a non-loopback host without an API key")  # fmt: skip
     serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"])  # fmt: skip
-    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
-    export.add_argument("--output", "-o", help="write to this file instead of stdout")
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="apply all migrations")
+                       choices=["critical", "error", "warning", "info", "debug"],
+                       help="server log level (default info)")  # fmt: skip
+    _database_option(serve)
+    serve.add_argument("--agents-file", metavar="PATH", type=Path,
+                       help="TOML file of agents, overriding AGENTWATCH_AGENTS_FILE (default: "
+                       "the built-in demo agents)")  # fmt: skip
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL",
+                                 description="Print the GraphQL schema (SDL).")  # fmt: skip
+    export.add_argument("--output", "-o", metavar="FILE",
+                        help="write to this file instead of stdout")  # fmt: skip
+    db = commands.add_parser("db", help="database maintenance",
+                             description="Database maintenance.")  # fmt: skip
+    db_commands = db.add_subparsers(
+        dest="db_command", required=True, metavar="ACTION", help="maintenance action"
+    )
+    upgrade = db_commands.add_parser("upgrade", help="apply all migrations",
+                                     description="Apply all migrations.")  # fmt: skip
+    _database_option(upgrade)
     return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with the command-line flags taking precedence."""
+    settings = Settings.from_env()
+    flags = {"database_url": getattr(args, "database_url", None),
+             "agents_file": getattr(args, "agents_file", None)}  # fmt: skip
+    return dataclasses.replace(settings, **{k: v for k, v in flags.items() if v})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
-        settings = Settings.from_env()
+        settings = _settings(args)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

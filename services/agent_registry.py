@@ -53,38 +53,65 @@ class AgentSpec:
     rate_limit: RateLimitPolicy | None = None
 
 
+def _bad(where: str, key: str, problem: str, value: object = None) -> AgentConfigError:
+    """One line naming the file, the agent (or table) and the key: `<file> [agents.x] key: ...`."""
+    got = "" if value is None else f", got {value!r}"
+    return AgentConfigError(f"{where} {key}: {problem}{got}")
+
+
 def _budget_value(where: str, body: dict[str, Any], key: str) -> Decimal | None:
     value = body.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise AgentConfigError(f"{where}: {key} must be a number of USD")
+        raise _bad(where, key, "must be a number of USD", value)
     try:
         amount = Decimal(str(value))
     except ArithmeticError as exc:
-        raise AgentConfigError(f"{where}: {key} must be a number of USD") from exc
+        raise _bad(where, key, "must be a number of USD", value) from exc
     if not amount.is_finite() or amount < 0:
-        raise AgentConfigError(f"{where}: {key} must be >= 0")
+        raise _bad(where, key, "must be >= 0", value)
     return amount
+
+
+def _number(where: str, body: dict[str, Any], key: str, default: float) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(where, key, "must be a number (no quotes)", value)
+    return float(value)
+
+
+def _typed(where: str, body: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = body.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        names = {str: "a string", bool: "true or false", dict: "a table"}
+        raise _bad(where, key, f"must be {names.get(kind, kind.__name__)}", value)
+    return value
 
 
 def parse_overall_budget(path: Path) -> tuple[Decimal | None, Decimal | None] | None:
     """The optional top-level `[budget]` table (daily_usd, monthly_usd) of the agents file."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = _read(path)
     body = data.get("budget")
     if body is None:
         return None
     if not isinstance(body, dict) or set(body) - {"daily_usd", "monthly_usd"}:
-        raise AgentConfigError(f"{path} [budget]: only daily_usd and monthly_usd are allowed")
+        keys = sorted(body) if isinstance(body, dict) else body
+        raise _bad(f"{path} [budget]", "keys", "only daily_usd and monthly_usd are allowed", keys)
     where = f"{path} [budget]"
     return _budget_value(where, body, "daily_usd"), _budget_value(where, body, "monthly_usd")
 
 
-def parse_agents_file(path: Path) -> list[AgentSpec]:
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise AgentConfigError(f"cannot read agents file {path}: {exc}") from exc
+
+
+def parse_agents_file(path: Path) -> list[AgentSpec]:
+    """Every `[agents.<name>]` of the file; AgentConfigError names file, agent and key."""
+    data = _read(path)
     agents = data.get("agents")
     if not isinstance(agents, dict):
         raise AgentConfigError(f"{path}: expected an [agents.<name>] table per agent")
@@ -96,26 +123,26 @@ def _spec(path: Path, name: str, body: Any) -> AgentSpec:
     try:
         agent_name(name)
     except AgentWatchError as exc:
-        raise AgentConfigError(f"{where}: {exc.message}") from exc
+        raise _bad(where, "name", exc.message) from exc
     if not isinstance(body, dict) or not isinstance(body.get("runnable"), str):
-        raise AgentConfigError(f'{where}: `runnable = "package.module:attribute"` is required')
+        got = body.get("runnable") if isinstance(body, dict) else body
+        raise _bad(where, "runnable", 'must be "package.module:attribute"', got)
     unknown = set(body) - _KNOWN_KEYS
     if unknown:
-        raise AgentConfigError(f"{where}: unknown keys {sorted(unknown)}")
-    timeout = float(body.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS))
+        raise _bad(
+            where, ", ".join(sorted(unknown)), f"unknown keys (known: {sorted(_KNOWN_KEYS)})"
+        )
+    timeout = _number(where, body, "timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
     if not 0 < timeout <= MAX_TIMEOUT_SECONDS:
-        raise AgentConfigError(f"{where}: timeout_seconds must be in (0, {MAX_TIMEOUT_SECONDS}]")
-    metadata = body.get("metadata", {})
-    if not isinstance(metadata, dict):
-        raise AgentConfigError(f"{where}: metadata must be a table")
+        raise _bad(where, "timeout_seconds", f"must be in (0, {MAX_TIMEOUT_SECONDS:g}]", timeout)
     return AgentSpec(
         name=name,
         runnable_path=body["runnable"],
-        description=str(body.get("description", "")),
-        model=body.get("model"),
+        description=_typed(where, body, "description", str, ""),
+        model=_typed(where, body, "model", str, None),
         timeout_seconds=timeout,
-        enabled=bool(body.get("enabled", True)),
-        metadata=metadata,
+        enabled=_typed(where, body, "enabled", bool, True),
+        metadata=_typed(where, body, "metadata", dict, {}),
         daily_budget_usd=_budget_value(where, body, "daily_budget_usd"),
         monthly_budget_usd=_budget_value(where, body, "monthly_budget_usd"),
         rate_limit=_rate_limit(where, body.get("rate_limit")),
@@ -126,7 +153,7 @@ def _rate_limit(where: str, data: Any) -> RateLimitPolicy | None:
     if data is None:
         return None
     try:
-        return policy_from_toml(data, where)
+        return policy_from_toml(data, f"{where} rate_limit")
     except ValueError as exc:
         raise AgentConfigError(str(exc)) from exc
 
@@ -147,6 +174,14 @@ def load_runnable(path: str) -> Runnable[Any, Any]:
     if not isinstance(target, Runnable):
         raise AgentConfigError(f"{path!r} is neither a LangChain Runnable nor a factory of one")
     return target
+
+
+def runnable_of(spec: AgentSpec, source: Path | None = None) -> Runnable[Any, Any]:
+    """`load_runnable` with the agents file and agent named in its error."""
+    try:
+        return load_runnable(spec.runnable_path)
+    except AgentConfigError as exc:
+        raise _bad(f"{source or 'agents file'} [agents.{spec.name}]", "runnable", str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -171,10 +206,13 @@ class AgentRegistry:
     def is_known(self, name: str) -> bool:
         return name in self._known
 
-    async def load(self, specs: Iterable[AgentSpec]) -> None:
-        """Import every agent's runnable, then upsert the configured agents in one transaction."""
-        loaded = {spec.name: RegisteredAgent(spec, load_runnable(spec.runnable_path))
-                  for spec in specs}  # fmt: skip
+    async def load(self, specs: Iterable[AgentSpec], source: Path | None = None) -> None:
+        """Import every agent's runnable, then upsert the configured agents in one transaction.
+
+        An agent whose runnable cannot be loaded raises AgentConfigError naming `source` (the
+        agents file), the agent and the `runnable` key.
+        """
+        loaded = {spec.name: RegisteredAgent(spec, runnable_of(spec, source)) for spec in specs}
         now = self._clock.now()
         async with self._engine.begin() as conn:
             for agent in loaded.values():

@@ -62,7 +62,10 @@ def policy_from_json(data: dict[str, Any] | None) -> RateLimitPolicy | None:
 def policy_from_toml(data: Any, where: str) -> RateLimitPolicy:
     """`[agents.<name>.rate_limit]` with snake_case keys; raises ValueError with `where`."""
     if not isinstance(data, dict) or set(data) - set(_JSON_KEYS.values()):
-        raise ValueError(f"{where}: rate_limit takes {sorted(_JSON_KEYS.values())}")
+        raise ValueError(f"{where}: takes only {sorted(_JSON_KEYS.values())}")
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where}.{key}: must be a number (no quotes), got {value!r}")
     try:
         return RateLimitPolicy(**data)
     except (BadUserInput, TypeError) as exc:

@@ -66,7 +66,7 @@ class Platform:
             specs = parse_agents_file(settings.agents_file)
             overall = parse_overall_budget(settings.agents_file)
             registry = AgentRegistry(engine, clock)
-            await registry.load(specs)
+            await registry.load(specs, settings.agents_file)
             prices = PriceStore(engine, clock)
             await prices.load()
             if overall is not None:

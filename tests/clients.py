@@ -48,9 +48,7 @@ def http_client(url: str, timeout: float = 30) -> httpx.AsyncClient:
     app = _IN_PROCESS.get(url)
     if app is None:
         return httpx.AsyncClient(base_url=url, timeout=timeout)
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=url, timeout=timeout
-    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=url, timeout=timeout)
 
 
 async def gql(

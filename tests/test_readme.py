@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse, print_ast, validate
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    print_ast,
+    validate,
+)
 
 from agentwatch.settings import Settings
 from graph.schema import schema
@@ -42,7 +50,8 @@ def readme_examples() -> list[Example]:
         for definition in parse(match.group(1)).definitions:
             assert isinstance(definition, OperationDefinitionNode), f"block {number}"
             field = definition.selection_set.selections[0]
-            label = definition.name.value if definition.name else getattr(field, "name").value
+            assert isinstance(field, FieldNode), f"block {number}"
+            label = definition.name.value if definition.name else field.name.value
             examples.append(Example(number, f"block {number}: {label}", definition))
     return examples
 
