@@ -31,6 +31,7 @@ from services.rate_limit import (
     RateLimitPolicy,
     RedisRateLimiter,
 )
+from services.rate_limit.redis_backend import bounded_pool
 from tests.conftest import free_port, unavailable
 from tests.fake_clock import FakeClock
 from tests.test_rate_limit_memory import (
@@ -339,3 +340,22 @@ async def _subscribed(url: str, channel: str) -> bool:
     finally:
         await client.aclose()
     return bool(counts and counts[0][1] >= 1)
+
+
+async def test_a_busy_pool_makes_callers_wait_instead_of_failing(prefix: str) -> None:
+    """The cause of the flaky 500-caller test: the pool gave up on a free connection after 2 s
+    ("No connection available.", read as an outage). One connection, held 3 s by a blocking
+    read: the second caller waits for it and succeeds."""
+    pool = bounded_pool(REDIS_URL, max_connections=1, socket_timeout=10, connect_timeout=5)
+    client = Redis.from_pool(pool)
+    try:
+
+        async def hold() -> object:
+            return await client.blpop([f"{prefix}never"], timeout=3)
+
+        held = asyncio.create_task(hold())
+        await asyncio.sleep(0.2)  # the blocking read has the only connection
+        assert await client.ping() is True
+        assert await held is None
+    finally:
+        await client.aclose()

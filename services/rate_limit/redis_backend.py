@@ -50,7 +50,32 @@ T = TypeVar("T")
 DEFAULT_LEASE_SECONDS = 3900.0  # the longest agent timeout (1 h) plus five minutes
 # Re-check for a slot at least this often (real time) in case a release message was lost.
 POLL_SECONDS = 1.0
-POOL_TIMEOUT_SECONDS = 2.0  # longest wait for a free connection under load
+
+
+def bounded_pool(
+    url: str, *, max_connections: int, socket_timeout: float, connect_timeout: float
+) -> BlockingConnectionPool:
+    """At most `max_connections` connections; a caller beyond them waits for a free one.
+
+    The wait has no deadline of its own (`timeout=None`). With redis-py's default the pool
+    raised `ConnectionError("No connection available.")` after the deadline, which we took for
+    an outage: under load, 500 concurrent callers on 50 connections failed eight calls with
+    RateLimiterUnavailable although Redis was fine. Waiting is still bounded: every connection
+    in use is returned within `socket_timeout` per command, and an unreachable Redis fails the
+    connection attempt itself (`connect_timeout`), which is the outage signal.
+    Short timeouts, and one immediate retry on connection errors only: a stale pooled
+    connection after a Redis restart is retried on a fresh one, a dead Redis fails at once,
+    and a timed-out script (which may still run) is never sent twice.
+    """
+    return BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=None,
+        decode_responses=True,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=connect_timeout,
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+    )
 
 
 @dataclass(eq=False)
@@ -80,19 +105,13 @@ class RedisRateLimiter(RateLimiter):
         connect_timeout: float = 1.0,
         max_connections: int = 50,
     ) -> None:
-        # Short timeouts, and one immediate retry on connection errors only: a stale pooled
-        # connection after a Redis restart is retried on a fresh one, a dead Redis fails at
-        # once, and a timed-out script (which may still run) is never sent twice.
-        # A bounded, blocking pool: a burst of callers waits briefly for a connection rather
-        # than opening hundreds of them.
-        pool = BlockingConnectionPool.from_url(
+        # A bounded pool that waits (bounded_pool): a burst of callers queues for a
+        # connection rather than opening hundreds of them or failing as if Redis were down.
+        pool = bounded_pool(
             url,
             max_connections=max_connections,
-            timeout=POOL_TIMEOUT_SECONDS,
-            decode_responses=True,
             socket_timeout=socket_timeout,
-            socket_connect_timeout=connect_timeout,
-            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+            connect_timeout=connect_timeout,
         )
         self._client: Redis = Redis.from_pool(pool)
         parts = urlsplit(url)
