@@ -26,7 +26,7 @@ from agentwatch.settings import Settings
 from graph.auth import ApiKeyMiddleware, connection_params_ok
 from graph.context import Context, calls_loader
 from graph.errors import with_code
-from graph.graphiql import offline_graphiql_html
+from graph.graphiql import agentwatch_graphiql_html
 from graph.schema import schema
 from models.db import ping
 from services.platform import Platform
@@ -58,7 +58,7 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
         return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(offline_graphiql_html())
+        return HTMLResponse(agentwatch_graphiql_html())
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -27,9 +27,11 @@ from strawberry.http.ides import get_graphql_ide_html
 
 __all__ = [
     "DEFAULT_ASSET_PREFIX",
+    "EXAMPLE_QUERY_SCRIPT",
     "GRAPHIQL_ASSETS",
     "STRAWBERRY_GRAPHIQL_TEMPLATE",
     "VENDOR_DIR",
+    "agentwatch_graphiql_html",
     "external_asset_refs",
     "offline_graphiql_html",
     "rewrite_graphiql_html",
@@ -62,6 +64,9 @@ GRAPHIQL_ASSETS: Final[Mapping[str, str]] = MappingProxyType(
         ),
     }
 )
+
+# Served from web/graphiql/: puts AgentWatch's example query in the editor (see the file).
+EXAMPLE_QUERY_SCRIPT: Final = "/static/graphiql/example_query.js"
 
 # "http://", "https://" and protocol-relative "//host" all leave the machine.
 _EXTERNAL_URL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
@@ -163,3 +168,17 @@ def offline_graphiql_html(asset_prefix: str = DEFAULT_ASSET_PREFIX) -> str:
     Strawberry that adds substitution there is picked up rather than bypassed.
     """
     return rewrite_graphiql_html(get_graphql_ide_html(graphql_ide="graphiql"), asset_prefix)
+
+
+@functools.cache
+def agentwatch_graphiql_html(asset_prefix: str = DEFAULT_ASSET_PREFIX) -> str:
+    """The offline page, opening on AgentWatch's example query instead of the stock welcome.
+
+    The example lives in a served script (``EXAMPLE_QUERY_SCRIPT``), loaded from ``<head>`` so
+    it runs before GraphiQL's start-up script reads ``?q=``; no inline script is added.
+    """
+    html = offline_graphiql_html(asset_prefix)
+    tag = f'<script src="{EXAMPLE_QUERY_SCRIPT}"></script>\n  </head>'
+    if html.count("</head>") != 1:
+        raise RuntimeError("GraphiQL page has no single </head> to load the example query from")
+    return html.replace("</head>", tag)
