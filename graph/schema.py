@@ -88,6 +88,11 @@ class Query:
         resolver=costs.cost_suggestions,
         description="Savings computed from runs since `since` (default: 30 days), largest first.",
     )
+    budgets: list[BudgetStatus] = strawberry.field(
+        resolver=costs.budgets,
+        description="Every budget: the overall one first (agent null, even when unset), then "
+        "each agent that has a daily or monthly budget, by name; use vs now.",
+    )
 
 
 @strawberry.type(description="Execute agents and record runs.")

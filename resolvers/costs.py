@@ -9,7 +9,7 @@ from graph.context import Context
 from graph.inputs import ModelPriceInput
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from services import validation
-from services.cost.budgets import Budget, budget_status, set_budget
+from services.cost.budgets import Budget, all_budgets, budget_status, set_budget
 from services.cost.money import usd_input
 from services.cost.periods import Periods
 from services.cost.prices import Alias, Override
@@ -113,3 +113,9 @@ async def set_budget_resolver(
     await set_budget(platform.engine, agent, budget)
     periods = Periods.at(platform.clock.now(), platform.settings.zone)
     return BudgetStatus.from_status(await budget_status(platform.engine, agent, periods))
+
+
+async def budgets(info: Info) -> list[BudgetStatus]:
+    platform = info.context.platform
+    periods = Periods.at(platform.clock.now(), platform.settings.zone)
+    return [BudgetStatus.from_status(b) for b in await all_budgets(platform.engine, periods)]

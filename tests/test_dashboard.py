@@ -3,6 +3,7 @@
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -294,3 +295,99 @@ async def insert_runs_directly(database_url: str, n: int) -> list[str]:
     finally:
         await core.stop()
     return ids
+
+
+async def pick_agent(page: Page, agent: str) -> None:
+    """Choose an agent in the filter (it appears once the page has seen its runs)."""
+    await expect(page.get_by_test_id("agent-filter").locator(f'option[value="{agent}"]')
+                 ).to_have_count(1)  # fmt: skip
+    await page.get_by_test_id("agent-filter").select_option(agent)
+
+
+async def test_no_langsmith_link_without_a_trace_url(server: LiveServer, page: Page) -> None:
+    run_id = await record(server, agent=f"notrace-{uuid.uuid4().hex[:6]}", latencyMs=12.0)
+    await open_dashboard(page, server)
+    await page.locator(f'[data-testid="run-row"][data-run-id="{run_id}"]').click()
+    detail = page.get_by_test_id("run-detail")
+    await expect(detail).to_contain_text(run_id)
+    await expect(detail.get_by_test_id("trace-link")).to_have_count(0)
+    await expect(detail).not_to_contain_text("LangSmith")
+
+
+async def test_unpriced_costs_never_show_as_zero(server: LiveServer, page: Page) -> None:
+    unpriced, partial = (f"{kind}-{uuid.uuid4().hex[:6]}" for kind in ("unpriced", "partial"))
+    for agent, model in ((unpriced, "in-house-model-x"), (unpriced, "in-house-model-x"),
+                         (partial, "gpt-4o-mini"), (partial, "in-house-model-x")):  # fmt: skip
+        await record(server, agent=agent, model=model, latencyMs=100.0, inputTokens=1000,
+                     outputTokens=100)  # fmt: skip
+    await open_dashboard(page, server)
+    await pick_agent(page, unpriced)
+    await expect(page.get_by_test_id("run-row")).to_have_count(2)
+    for row in await page.get_by_test_id("run-row").all():
+        await expect(row.locator("td").last).to_have_text("unpriced")
+    await expect(card(page, "cost-today")).to_have_text("unpriced (2)")
+    await expect(page.get_by_test_id("stat-tokens-sub")).to_have_text("unpriced (2) in window")
+    await expect(page.get_by_test_id("cost-totals")).to_contain_text("Window total unpriced (2)")
+    await expect(page.get_by_test_id("cost-by-agent")).to_contain_text("unpriced (2)")
+    await expect(page.get_by_test_id("cost-by-model")).to_contain_text("unpriced (2)")
+    await pick_agent(page, partial)
+    await expect(card(page, "cost-today")).to_have_text(re.compile(r"^\$0\.000\d+ \+ 1 unpriced$"))
+    await expect(page.get_by_test_id("cost-by-agent")).to_contain_text("+ 1 unpriced")
+
+
+async def test_every_panel_follows_the_agent_filter(server: LiveServer, page: Page) -> None:
+    first, second = (f"filtered-{uuid.uuid4().hex[:6]}" for _ in range(2))
+    for agent, daily in ((first, 5), (second, 7)):
+        # Failed priced runs: each agent gets a FAILED_RUNS savings suggestion of its own.
+        for _ in range(3):
+            await record(server, agent=agent, status="ERROR", model="gpt-4o", latencyMs=50.0,
+                         inputTokens=200_000, outputTokens=20_000,
+                         error={"message": "boom", "type": "E"})  # fmt: skip
+        await call(server, "mutation($a: String, $d: Float) { setBudget(agent: $a, dailyUsd: $d) "
+                   "{ agent } }", {"a": agent, "d": daily})  # fmt: skip
+    await open_dashboard(page, server)
+    budgets, tips = page.get_by_test_id("cost-budgets"), page.get_by_test_id("cost-suggestions")
+    # All agents: the overall budget, and every agent budget listed.
+    await expect(budgets).to_contain_text("All agents today")
+    await expect(budgets).to_contain_text(f"{first} today")
+    await expect(budgets).to_contain_text(f"{second} today: ")
+    await expect(budgets).to_contain_text("of $7.00")
+    await expect(tips).to_contain_text(f"{first}:")
+    await expect(tips).to_contain_text(f"{second}:")
+    await pick_agent(page, first)
+    await expect(tips.get_by_test_id("suggestion").filter(has_not_text=f"{first}:")).to_have_count(
+        0
+    )
+    await expect(tips).to_contain_text(f"{first}:")
+    await expect(budgets).to_contain_text(f"{first} today")
+    await expect(budgets).to_contain_text("of $5.00")
+    await expect(budgets).not_to_contain_text(second)
+    await expect(page.get_by_test_id("run-row")).to_have_count(3)
+    await expect(page.get_by_test_id("cost-by-agent")).not_to_contain_text(second)
+
+
+async def test_latency_chart_legend_and_card_show_the_latest_values(
+    server: LiveServer, page: Page
+) -> None:
+    agent = f"charted-{uuid.uuid4().hex[:6]}"
+    for latency in (1234.0, 2345.0, 3456.0):
+        await record(server, agent=agent, latencyMs=latency)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await open_dashboard(page, server)
+    await pick_agent(page, agent)
+    chart = page.get_by_test_id("chart-latency")
+    legend = chart.locator(".u-legend")
+    # Without hovering: every percentile is labelled with the latest bucket's value.
+    await expect(legend).to_contain_text("p50")
+    await expect(legend).to_contain_text("2.35 s")
+    await expect(legend).to_contain_text("3.46 s")
+    assert "--" not in await legend.inner_text()
+    # 60 or 61 one-minute buckets (the hour rarely starts on a minute): all but one are gaps.
+    await expect(chart).to_have_attribute("data-buckets", re.compile(r"^6[01]$"))
+    buckets = int(await chart.get_attribute("data-buckets") or "0")
+    assert await chart.get_attribute("data-gaps") == str(buckets - 1)
+    # "p95 3.46 s · p99 3.46 s" on a phone: each half stays on one line (no orphaned "s").
+    halves = page.get_by_test_id("stat-latency-sub").locator(".nowrap")
+    await expect(halves).to_have_text(["p95 3.46 s", "p99 3.46 s"])
+    for half in await halves.all():
+        assert await half.evaluate("(node) => node.getClientRects().length") == 1

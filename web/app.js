@@ -81,6 +81,7 @@ byTestId("window-select").addEventListener("change", (event) => {
 });
 agentFilter.addEventListener("change", () => {
   filters.agent = agentFilter.value || null;
+  alerts.setAgent(filters.agent);
   catchUp({ clear: true });
 });
 for (const dialog of document.querySelectorAll("dialog.closable")) {

@@ -151,3 +151,16 @@ def _dec(value: object) -> Decimal | None:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+async def all_budgets(engine: AsyncEngine, periods: Periods) -> list[BudgetStatus]:
+    """The overall budget first (even if unset), then every agent with a budget, by name."""
+    query = (
+        sa.select(agent_table.c.name)
+        .where(sa.or_(agent_table.c.daily_budget_usd.is_not(None),
+                      agent_table.c.monthly_budget_usd.is_not(None)))
+        .order_by(agent_table.c.name)
+    )  # fmt: skip
+    async with engine.connect() as conn:
+        names = (await conn.execute(query)).scalars().all()
+    return [await budget_status(engine, agent, periods) for agent in (None, *names)]

@@ -1,6 +1,7 @@
 // Alerts: active ones (FIRING / ACKNOWLEDGED) with Acknowledge and Resolve (optional note), and
 // the latest resolved ones. Loaded with `alerts`, kept current by `alertChanged`. Each alert's
 // <li> is updated in place, so a note being typed survives value updates of other alerts.
+// With an agent selected, only its alerts and those of all-agent rules are shown and counted.
 import { el, setText } from "./dom.js";
 import * as fmt from "./format.js";
 
@@ -16,6 +17,14 @@ const ACTION = (name) => `mutation($id: ID!, $note: String) {
 
 export function createAlerts({ active, history, empty, gql, onCount }) {
   const items = new Map();  // alert id -> { alert, li, parts }
+  let agent = null;  // the dashboard's agent filter
+  const shown = (a) => !agent || a.agent == null || a.agent === agent;
+
+  function count() {
+    const visible = [...active.children].filter((li) => !li.hidden).length;
+    empty.hidden = visible > 0;
+    onCount(visible);
+  }
 
   function build(alert) {
     const note = el("input", { type: "text", placeholder: "Note (optional)", maxlength: 500,
@@ -50,6 +59,7 @@ export function createAlerts({ active, history, empty, gql, onCount }) {
 
   function paint({ alert, li, parts }) {
     li.dataset.status = alert.status;
+    li.hidden = !shown(alert);
     li.className = `alert sev-${alert.severity.toLowerCase()} st-${alert.status.toLowerCase()}`;
     setText(parts.severity, alert.severity);
     setText(parts.title, alert.agent ? `${alert.ruleName} · ${alert.agent}` : alert.ruleName);
@@ -85,9 +95,13 @@ export function createAlerts({ active, history, empty, gql, onCount }) {
     entry.alert = alert;
     paint(entry);
     place(entry);
-    const count = active.children.length;
-    empty.hidden = count > 0;
-    onCount(count);
+    count();
+  }
+
+  function setAgent(name) {
+    agent = name;
+    for (const entry of items.values()) entry.li.hidden = !shown(entry.alert);
+    count();
   }
 
   async function load() {
@@ -95,8 +109,8 @@ export function createAlerts({ active, history, empty, gql, onCount }) {
     for (const key of ["resolved", "acknowledged", "firing"]) {
       for (const edge of [...data[key].edges].reverse()) upsert(edge.node);
     }
-    onCount(active.children.length);
+    count();
   }
 
-  return { load, upsert };
+  return { load, upsert, setAgent };
 }

@@ -1,9 +1,21 @@
 // Number and time formatting for cards, tables and charts; null/undefined shows as "—".
+// A number and its unit are joined by a no-break space, so a unit never wraps onto a line alone.
 const DASH = "—";
+const NBSP = "\u00a0";
 
 export function ms(value) {
   if (value == null) return DASH;
-  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
+  return value < 1000 ? `${Math.round(value)}${NBSP}ms` : `${(value / 1000).toFixed(2)}${NBSP}s`;
+}
+
+/**
+ * A money total with its unpriced count (never a silent $0): all unpriced -> "unpriced (n)",
+ * partly priced -> "$x + n unpriced", otherwise the amount.
+ */
+export function cost(value, unpriced = 0) {
+  if (unpriced > 0 && value == null) return `unpriced (${int(unpriced)})`;
+  if (unpriced > 0) return `${usd(value)} + ${int(unpriced)} unpriced`;
+  return usd(value);
 }
 
 export function usd(value) {
@@ -21,7 +33,7 @@ export function int(value) {
 }
 
 export function pct(fraction) {
-  return fraction == null ? DASH : `${(fraction * 100).toFixed(1)} %`;
+  return fraction == null ? DASH : `${(fraction * 100).toFixed(1)}${NBSP}%`;
 }
 
 /** Local time; the date too when asked or when it is not today. */

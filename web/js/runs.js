@@ -3,7 +3,7 @@
 import { el } from "./dom.js";
 import * as fmt from "./format.js";
 
-export const RUN_FIELDS = "id agent status startedAt model latencyMs totalTokens costUsd";
+export const RUN_FIELDS = "id agent status startedAt model latencyMs totalTokens costUsd costSource";
 const MAX_ROWS = 50;
 const RUNS = `query($agent: String, $since: DateTime) {
   runs(agent: $agent, since: $since, first: ${MAX_ROWS}) { edges { node { ${RUN_FIELDS} } } } }`;
@@ -28,7 +28,7 @@ export function createRunsTable(tbody, openDetail) {
     el("td", { class: "optional" }, run.model ?? "—"),
     el("td", { class: "num" }, fmt.ms(run.latencyMs)),
     el("td", { class: "num optional" }, fmt.int(run.totalTokens)),
-    el("td", { class: "num" }, fmt.usd(run.costUsd)));
+    el("td", { class: "num" }, run.costSource === "UNPRICED" ? "unpriced" : fmt.usd(run.costUsd)));
     return tr;
   }
 

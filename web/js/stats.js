@@ -1,12 +1,14 @@
 // Stat cards: metricsSummary and costSummary over the window (cost today / month are vs now).
 // rateLimitedCount is asked for in its own query, so a server without it only blanks its card.
-import { byTestId, setText } from "./dom.js";
+import { byTestId, el, setText } from "./dom.js";
 import * as fmt from "./format.js";
 
 const SUMMARY = `query($agent: String, $since: DateTime) {
   metricsSummary(agent: $agent, since: $since) {
-    count errorCount successRate latencyP50Ms latencyP95Ms latencyP99Ms totalTokens totalCostUsd }
-  costSummary(agent: $agent, since: $since) { todayUsd monthToDateUsd projectedMonthUsd } }`;
+    count errorCount successRate latencyP50Ms latencyP95Ms latencyP99Ms totalTokens totalCostUsd
+    unpricedCount }
+  costSummary(agent: $agent, since: $since) { todayUsd monthToDateUsd projectedMonthUsd
+    budget { dailyUnpricedCount monthlyUnpricedCount } } }`;
 const RATE_LIMITED = `query($agent: String, $since: DateTime) {
   metricsSummary(agent: $agent, since: $since) { rateLimitedCount } }`;
 
@@ -22,11 +24,15 @@ export async function refreshStats(gql, filters) {
   const { metricsSummary: m, costSummary: c } = await gql(SUMMARY, variables);
   show("stat-runs", fmt.int(m.count), `${fmt.int(m.errorCount)} failed`);
   show("stat-success", fmt.pct(m.successRate));
-  show("stat-latency", fmt.ms(m.latencyP50Ms),
-    `p95 ${fmt.ms(m.latencyP95Ms)} · p99 ${fmt.ms(m.latencyP99Ms)}`);
-  show("stat-tokens", fmt.int(m.totalTokens), `${fmt.usd(m.totalCostUsd)} in window`);
-  show("stat-cost-today", fmt.usd(c.todayUsd));
-  show("stat-cost-month", fmt.usd(c.monthToDateUsd), `projected ${fmt.usd(c.projectedMonthUsd)}`);
+  show("stat-latency", fmt.ms(m.latencyP50Ms));
+  // Two unbreakable halves: the line may break between them, never inside "p99 1.23 s".
+  byTestId("stat-latency-sub").replaceChildren(
+    el("span", { class: "nowrap" }, `p95 ${fmt.ms(m.latencyP95Ms)}`), " · ",
+    el("span", { class: "nowrap" }, `p99 ${fmt.ms(m.latencyP99Ms)}`));
+  show("stat-tokens", fmt.int(m.totalTokens), `${fmt.cost(m.totalCostUsd, m.unpricedCount)} in window`);
+  show("stat-cost-today", fmt.cost(c.todayUsd, c.budget.dailyUnpricedCount));
+  show("stat-cost-month", fmt.cost(c.monthToDateUsd, c.budget.monthlyUnpricedCount),
+    `projected ${fmt.usd(c.projectedMonthUsd)}`);
   show("stat-rate-limited", await rateLimited);
 }
 
