@@ -2,9 +2,10 @@
 
 import asyncio
 import uuid
+from pathlib import Path
 
-from tests.clients import GraphQLWebSocket, error_codes, gql
-from tests.conftest import LiveServer
+from tests.clients import GraphQLWebSocket, error_codes, gql, in_process_server
+from tests.conftest import LiveServer, settings_for
 
 RECORD = """mutation($input: RecordRunInput!) { recordRun(input: $input) {
   id costUsd costSource calls { model costUsd costSource pricedAs } } }"""
@@ -130,3 +131,54 @@ async def test_invalid_cost_inputs_are_rejected(live_server: LiveServer) -> None
     assert error_codes(await gql(url, RECORD, {"input": negative_cost})) == ["BAD_USER_INPUT"]
     prices = (await gql(url, "{ modelPrices { model source } }"))["data"]["modelPrices"]
     assert [p for p in prices if p["source"] == "OVERRIDE"] == []
+
+
+SUMMARY = """query($a: String) {
+  costSummary(agent: $a) {
+    totalUsd unpricedRuns todayUsd monthToDateUsd projectedMonthUsd failedRunsCostUsd
+    failedUnpricedCount costPerSuccessfulRunUsd
+    byAgent { agent runs costUsd unpricedCount }
+    byModel { model costUsd unpricedCalls }
+    byDay { costUsd runs unpricedCount }
+    budget { dailyUsedUsd dailyUnpricedCount monthlyUsedUsd monthlyUnpricedCount } }
+  metricsSummary(agent: $a) { totalCostUsd unpricedCount }
+  metricsTimeseries(agent: $a, bucketSeconds: 86400) { costUsd unpricedCount } }"""
+
+
+async def test_unpriced_totals_are_null_with_their_count_never_zero(tmp_path: Path) -> None:
+    """An agent whose runs are all UNPRICED used to show costUsd 0.0 in byAgent."""
+    settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'u.db'}")
+    unpriced, partial = "all-unpriced", "partly-priced"
+    async with in_process_server(settings) as server:
+        for agent, model, status in ((unpriced, "house-model", "SUCCESS"),
+                                     (unpriced, "house-model", "ERROR"),
+                                     (partial, "gpt-4o-mini", "SUCCESS"),
+                                     (partial, "house-model", "ERROR")):  # fmt: skip
+            body = await gql(server.url, RECORD, {"input": {
+                "agent": agent, "status": status, "model": model, "inputTokens": 1000,
+                "outputTokens": 100, "error": {"message": "x", "type": "E"}
+                if status == "ERROR" else None}})  # fmt: skip
+            assert "errors" not in body, body
+        none = (await gql(server.url, SUMMARY, {"a": unpriced}))["data"]
+        some = (await gql(server.url, SUMMARY, {"a": partial}))["data"]
+        everything = (await gql(server.url, SUMMARY, {"a": None}))["data"]
+    c = none["costSummary"]
+    assert (c["totalUsd"], c["unpricedRuns"], c["todayUsd"], c["monthToDateUsd"],
+            c["projectedMonthUsd"], c["costPerSuccessfulRunUsd"]) == (None, 2, None, None, None,
+                                                                      None)  # fmt: skip
+    assert (c["failedRunsCostUsd"], c["failedUnpricedCount"]) == (None, 1)
+    assert c["byAgent"] == [{"agent": unpriced, "runs": 2, "costUsd": None, "unpricedCount": 2}]
+    assert c["byModel"] == [{"model": "house-model", "costUsd": None, "unpricedCalls": 2}]
+    assert c["byDay"] == [{"costUsd": None, "runs": 2, "unpricedCount": 2}]
+    assert c["budget"] == {"dailyUsedUsd": None, "dailyUnpricedCount": 2,
+                           "monthlyUsedUsd": None, "monthlyUnpricedCount": 2}  # fmt: skip
+    assert none["metricsSummary"] == {"totalCostUsd": None, "unpricedCount": 2}
+    assert none["metricsTimeseries"][-1] == {"costUsd": None, "unpricedCount": 2}
+    p = some["costSummary"]
+    assert p["totalUsd"] is not None and p["totalUsd"] > 0 and p["unpricedRuns"] == 1
+    assert (p["failedRunsCostUsd"], p["failedUnpricedCount"]) == (None, 1)
+    assert p["byAgent"][0]["costUsd"] == p["totalUsd"] and p["byAgent"][0]["unpricedCount"] == 1
+    assert p["budget"]["dailyUsedUsd"] == p["totalUsd"] and p["budget"]["dailyUnpricedCount"] == 1
+    by_agent = {a["agent"]: a for a in everything["costSummary"]["byAgent"]}
+    assert by_agent[unpriced]["costUsd"] is None
+    assert everything["costSummary"]["unpricedRuns"] == 3
