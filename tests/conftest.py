@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -16,6 +17,9 @@ import pytest
 
 from agentwatch.settings import Settings
 from services.platform import Platform
+
+if TYPE_CHECKING:
+    from tests.clients import InProcessServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_AGENTS = ROOT / "tests" / "data" / "agents.toml"
@@ -151,6 +155,16 @@ def start_server(
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"server did not become healthy:\n{server.log()}")
+
+
+@pytest.fixture
+async def api_server(database_url: str) -> AsyncIterator["InProcessServer"]:
+    """The whole app in this process (no socket) on each dialect: the default for API tests;
+    `live_server` only where the wire, a process or WebSockets are what is tested."""
+    from tests.clients import in_process_server
+
+    async with in_process_server(settings_for(database_url)) as server:
+        yield server
 
 
 @pytest.fixture

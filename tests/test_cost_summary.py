@@ -87,6 +87,7 @@ async def test_totals_boundaries_and_budgets(core: Platform, zone: str) -> None:
         }
     assert summary.today_usd == today and summary.month_to_date_usd == month
     expected_projection = month * month_hours / elapsed_hours
+    assert summary.projected_month_usd is not None
     assert abs(summary.projected_month_usd - expected_projection) < Decimal("1e-9")
     assert {d.day.isoformat(): (d.runs, str(d.cost_usd)) for d in summary.by_day} == days
     budget = summary.budget

@@ -4,7 +4,7 @@ import asyncio
 import json
 import uuid
 
-from tests.clients import GraphQLWebSocket, error_codes, gql
+from tests.clients import GraphQLWebSocket, InProcessServer, error_codes, gql
 from tests.conftest import LiveServer
 
 RUN_FIELDS = """id agent status startedAt endedAt latencyMs model inputTokens outputTokens
@@ -48,10 +48,12 @@ async def test_run_agent_is_pushed_stored_and_counted(live_server: LiveServer) -
     assert metrics["totalTokens"] == run["totalTokens"]
 
 
-async def test_multi_step_and_multi_model_runs_capture_every_call(live_server: LiveServer) -> None:
+async def test_multi_step_and_multi_model_runs_capture_every_call(
+    api_server: InProcessServer,
+) -> None:
     research = (
         await gql(
-            live_server.url,
+            api_server.url,
             RUN_AGENT,
             {"agent": "research-agent", "input": {"question": "What is 12 * 7?"}},
         )
@@ -61,7 +63,7 @@ async def test_multi_step_and_multi_model_runs_capture_every_call(live_server: L
     assert research["inputTokens"] == sum(c["inputTokens"] for c in research["calls"])
     summary = (
         await gql(
-            live_server.url,
+            api_server.url,
             RUN_AGENT,
             {"agent": "summarizer", "input": {"text": "A long text. " * 20}},
         )
@@ -131,9 +133,9 @@ async def test_record_run_is_pushed_and_idempotent(live_server: LiveServer) -> N
     assert {"name": agent, "source": "external"} in agents
 
 
-async def test_input_and_output_are_stored_truncated(live_server: LiveServer) -> None:
+async def test_input_and_output_are_stored_truncated(api_server: InProcessServer) -> None:
     big = {"text": "x" * 40_000}
-    run = (await gql(live_server.url, RUN_AGENT, {"agent": "echo", "input": big}))["data"][
+    run = (await gql(api_server.url, RUN_AGENT, {"agent": "echo", "input": big}))["data"][
         "runAgent"
     ]
     assert run["status"] == "SUCCESS"
@@ -141,6 +143,6 @@ async def test_input_and_output_are_stored_truncated(live_server: LiveServer) ->
         assert payload["_truncated"] is True
         assert payload["originalBytes"] == len(json.dumps(big, separators=(",", ":")))
         assert len(payload["preview"]) < 16 * 1024
-    small = await gql(live_server.url, RUN_AGENT, {"agent": "echo", "input": {"a": 1}})
+    small = await gql(api_server.url, RUN_AGENT, {"agent": "echo", "input": {"a": 1}})
     assert small["data"]["runAgent"]["output"] == {"a": 1}
     assert error_codes(small) == []

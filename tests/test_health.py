@@ -4,12 +4,15 @@ from pathlib import Path
 
 import httpx
 
+from tests.clients import InProcessServer, http_client
 from tests.conftest import LiveServer, create_pg_database, drop_pg_database, pg_url, start_server
 
 
-async def test_health_is_ok_with_database_details(live_server: LiveServer, dialect: str) -> None:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"{live_server.url}/health")
+async def test_health_is_ok_with_database_details(
+    api_server: InProcessServer, dialect: str
+) -> None:
+    async with http_client(api_server.url) as client:
+        response = await client.get("/health")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"

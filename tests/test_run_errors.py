@@ -2,24 +2,21 @@
 
 import uuid
 
-import httpx
-
-from tests.clients import error_codes, gql
-from tests.conftest import LiveServer
+from tests.clients import InProcessServer, error_codes, gql, http_client
 from tests.test_e2e_runs import RECORD_RUN, RUN_AGENT
 
 COUNT_ALL = "{ metricsSummary { count runningCount } }"
 
 
-async def _stored(server: LiveServer) -> int:
+async def _stored(server: InProcessServer) -> int:
     body = await gql(server.url, COUNT_ALL)
     summary = body["data"]["metricsSummary"]
     return int(summary["count"]) + int(summary["runningCount"])
 
 
-async def test_failing_agent_is_a_stored_error_run(live_server: LiveServer) -> None:
+async def test_failing_agent_is_a_stored_error_run(api_server: InProcessServer) -> None:
     body = await gql(
-        live_server.url,
+        api_server.url,
         RUN_AGENT,
         {"agent": "failing", "input": {"message": "invoice 7 is missing"}},
     )
@@ -32,8 +29,8 @@ async def test_failing_agent_is_a_stored_error_run(live_server: LiveServer) -> N
     assert "Traceback" in run["error"]["stackTrace"]
 
 
-async def test_timing_out_agent_is_a_timeout_run(live_server: LiveServer) -> None:
-    run = (await gql(live_server.url, RUN_AGENT, {"agent": "sleeper", "input": {"seconds": 30}}))[
+async def test_timing_out_agent_is_a_timeout_run(api_server: InProcessServer) -> None:
+    run = (await gql(api_server.url, RUN_AGENT, {"agent": "sleeper", "input": {"seconds": 30}}))[
         "data"
     ]["runAgent"]
     assert run["status"] == "TIMEOUT"
@@ -42,24 +39,24 @@ async def test_timing_out_agent_is_a_timeout_run(live_server: LiveServer) -> Non
 
 
 async def test_unknown_disabled_and_oversized_are_rejected_and_store_nothing(
-    live_server: LiveServer,
+    api_server: InProcessServer,
 ) -> None:
-    before = await _stored(live_server)
-    unknown = await gql(live_server.url, RUN_AGENT, {"agent": "no-such-agent", "input": {}})
+    before = await _stored(api_server)
+    unknown = await gql(api_server.url, RUN_AGENT, {"agent": "no-such-agent", "input": {}})
     assert error_codes(unknown) == ["AGENT_NOT_FOUND"]
-    disabled = await gql(live_server.url, RUN_AGENT, {"agent": "disabled-bot", "input": {}})
+    disabled = await gql(api_server.url, RUN_AGENT, {"agent": "disabled-bot", "input": {}})
     assert error_codes(disabled) == ["AGENT_DISABLED"]
     oversized = await gql(
-        live_server.url, RUN_AGENT, {"agent": "echo", "input": {"blob": "y" * 300_000}}
+        api_server.url, RUN_AGENT, {"agent": "echo", "input": {"blob": "y" * 300_000}}
     )
     assert error_codes(oversized) == ["BAD_USER_INPUT"]
     assert "limit" in oversized["errors"][0]["message"]
-    bad_name = await gql(live_server.url, RUN_AGENT, {"agent": "../etc/passwd", "input": {}})
+    bad_name = await gql(api_server.url, RUN_AGENT, {"agent": "../etc/passwd", "input": {}})
     assert error_codes(bad_name) == ["BAD_USER_INPUT"]
-    assert await _stored(live_server) == before
+    assert await _stored(api_server) == before
 
 
-async def test_invalid_record_run_inputs_are_rejected(live_server: LiveServer) -> None:
+async def test_invalid_record_run_inputs_are_rejected(api_server: InProcessServer) -> None:
     valid = {"agent": "ext", "status": "SUCCESS", "latencyMs": 10.0}
     cases = [
         {**valid, "inputTokens": -1},
@@ -74,66 +71,66 @@ async def test_invalid_record_run_inputs_are_rejected(live_server: LiveServer) -
         {**valid, "requestId": "   "},
         {**valid, "error": {"message": "x", "type": "E"}},  # error on a SUCCESS run
     ]
-    before = await _stored(live_server)
+    before = await _stored(api_server)
     for case in cases:
-        body = await gql(live_server.url, RECORD_RUN, {"input": case})
+        body = await gql(api_server.url, RECORD_RUN, {"input": case})
         assert error_codes(body) == ["BAD_USER_INPUT"], (case, body)
-    assert await _stored(live_server) == before
-    agents = (await gql(live_server.url, "{ agents { name } }"))["data"]["agents"]
+    assert await _stored(api_server) == before
+    agents = (await gql(api_server.url, "{ agents { name } }"))["data"]["agents"]
     assert "ext" not in {a["name"] for a in agents}
 
 
 async def test_malformed_requests_get_clear_errors_and_server_keeps_serving(
-    live_server: LiveServer,
+    api_server: InProcessServer,
 ) -> None:
-    async with httpx.AsyncClient() as client:
+    async with http_client(api_server.url) as client:
         broken = await client.post(
-            f"{live_server.url}/graphql",
+            "/graphql",
             content=b'{"query": "{ agents',
             headers={"content-type": "application/json"},
         )
     assert broken.status_code == 400
-    syntax = await gql(live_server.url, "{ agents { name ")
+    syntax = await gql(api_server.url, "{ agents { name ")
     assert (
         error_codes(syntax) == ["GRAPHQL_PARSE_FAILED"]
         and "Syntax Error" in syntax["errors"][0]["message"]
     )
     bad_var = await gql(
-        live_server.url,
+        api_server.url,
         "query($s: DateTime) { runs(since: $s) { edges { cursor } } }",
         {"s": "not-a-date"},
     )
     assert error_codes(bad_var) == ["BAD_USER_INPUT"]
-    bad_cursor = await gql(live_server.url, '{ runs(after: "zzz") { edges { cursor } } }')
+    bad_cursor = await gql(api_server.url, '{ runs(after: "zzz") { edges { cursor } } }')
     assert error_codes(bad_cursor) == ["BAD_USER_INPUT"]
-    too_many = await gql(live_server.url, "{ runs(first: 100000) { edges { cursor } } }")
+    too_many = await gql(api_server.url, "{ runs(first: 100000) { edges { cursor } } }")
     assert error_codes(too_many) == ["BAD_USER_INPUT"]
-    ok = await gql(live_server.url, "{ agents { name } }")
+    ok = await gql(api_server.url, "{ agents { name } }")
     assert ok["_status"] == 200 and len(ok["data"]["agents"]) >= 3
 
 
-async def test_query_limits_reject_deep_and_abusive_queries(live_server: LiveServer) -> None:
+async def test_query_limits_reject_deep_and_abusive_queries(api_server: InProcessServer) -> None:
     ok = "{ runs { edges { node { calls { model } } } pageInfo { hasNextPage } } }"
-    assert "errors" not in await gql(live_server.url, ok)
+    assert "errors" not in await gql(api_server.url, ok)
     # No type cycles exist yet, so a too-deep query is also invalid; the depth rule must be
     # among its errors (it runs on the document, before field checks matter).
     deep = "{ runs { edges { node " + "{ calls " * 14 + "{ model }" + " }" * 14 + " } } }"
-    body = await gql(live_server.url, deep)
+    body = await gql(api_server.url, deep)
     assert body.get("data") is None
     assert any("exceeds maximum operation depth" in e["message"] for e in body["errors"]), body
     assert set(error_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}
     aliases = "{ " + " ".join(f"a{i}: agents {{ name }}" for i in range(20)) + " }"
-    body = await gql(live_server.url, aliases)
+    body = await gql(api_server.url, aliases)
     assert body.get("data") is None and "aliases" in body["errors"][0]["message"].lower()
     fragment_depth = (
         "query { runs { edges { node { ...A } } } } fragment A on Run { calls { ...B } } "
         "fragment B on LlmCall { model } "
     )
-    assert "errors" not in await gql(live_server.url, fragment_depth)
+    assert "errors" not in await gql(api_server.url, fragment_depth)
     tokens = "{ agents { " + " ".join(["name"] * 2100) + " } }"
-    body = await gql(live_server.url, tokens)
+    body = await gql(api_server.url, tokens)
     assert body.get("data") is None and body["errors"]
     run_id = str(uuid.uuid4())
-    assert (await gql(live_server.url, f'{{ run(id: "{run_id}") {{ id }} }}'))["data"] == {
+    assert (await gql(api_server.url, f'{{ run(id: "{run_id}") {{ id }} }}'))["data"] == {
         "run": None
     }
