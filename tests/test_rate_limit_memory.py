@@ -24,6 +24,7 @@ from services.rate_limit import (
     RateLimiterUnavailable,
     RateLimitPolicy,
 )
+from services.rate_limit.policy import MAX_QUEUE_MS
 from tests.fake_clock import FakeClock
 
 AGENT = "triage"
@@ -367,8 +368,12 @@ class RateLimiterContract:
     async def test_five_hundred_concurrent_calls_neither_deadlock_nor_leak(
         self, limiter: RateLimiter, clock: FakeClock
     ) -> None:
+        # The fake clock runs at 10 fake seconds per real second (0.05 s per 5 ms below), so the
+        # 600 s queue time cannot run out before the 60 s real deadline: a slow machine (the
+        # Redis variant makes thousands of round trips) must not turn waiting into refusals.
+        # The rate stage needs about 10 fake seconds.
         policy = RateLimitPolicy(
-            50, 1, max_concurrent=10, max_queue_ms=60_000, max_queue_length=10_000
+            50, 1, max_concurrent=10, max_queue_ms=MAX_QUEUE_MS, max_queue_length=10_000
         )
         await limiter.configure(AGENT, policy)
         finished: list[int] = []
@@ -387,7 +392,7 @@ class RateLimiterContract:
         while not all(task.done() for task in tasks):
             assert time.monotonic() < deadline, "calls are stuck"
             clock.advance(0.05)
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.005)
         results = await asyncio.gather(*tasks, return_exceptions=True)
         outcomes = dict(zip(tasks, results, strict=True))
         assert all(isinstance(outcomes[task], asyncio.CancelledError) for task in doomed)
