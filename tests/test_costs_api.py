@@ -4,7 +4,13 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from tests.clients import GraphQLWebSocket, error_codes, gql, in_process_server
+from tests.clients import (
+    GraphQLWebSocket,
+    InProcessServer,
+    error_codes,
+    gql,
+    in_process_server,
+)
 from tests.conftest import LiveServer, settings_for
 
 RECORD = """mutation($input: RecordRunInput!) { recordRun(input: $input) {
@@ -96,9 +102,9 @@ async def test_costs_end_to_end(live_server: LiveServer) -> None:
     assert "errors" not in suggestions
 
 
-async def test_run_agent_runs_are_priced_per_call(live_server: LiveServer) -> None:
+async def test_run_agent_runs_are_priced_per_call(api_server: InProcessServer) -> None:
     body = await gql(
-        live_server.url,
+        api_server.url,
         """mutation { runAgent(agent: "summarizer",
       input: {text: "Some text to summarise."}) { costUsd costSource
       calls { model costUsd costSource } } }""",
@@ -109,8 +115,8 @@ async def test_run_agent_runs_are_priced_per_call(live_server: LiveServer) -> No
     assert {c["model"] for c in run["calls"]} == {"gemini-2.0-flash", "gpt-4.1-mini"}
 
 
-async def test_invalid_cost_inputs_are_rejected(live_server: LiveServer) -> None:
-    url = live_server.url
+async def test_invalid_cost_inputs_are_rejected(api_server: InProcessServer) -> None:
+    url = api_server.url
     bad_prices = [
         {"model": "m", "inputPerMillion": -1, "outputPerMillion": 1},
         {"model": "", "inputPerMillion": 1, "outputPerMillion": 1},
@@ -182,3 +188,23 @@ async def test_unpriced_totals_are_null_with_their_count_never_zero(tmp_path: Pa
     by_agent = {a["agent"]: a for a in everything["costSummary"]["byAgent"]}
     assert by_agent[unpriced]["costUsd"] is None
     assert everything["costSummary"]["unpricedRuns"] == 3
+
+
+BUDGETS = "{ budgets { agent dailyUsd monthlyUsd dailyUsedUsd } }"
+SET_BUDGET = """mutation($a: String, $d: Float, $m: Float) {
+  setBudget(agent: $a, dailyUsd: $d, monthlyUsd: $m) { agent } }"""
+
+
+async def test_budgets_lists_the_overall_budget_then_every_agent_budget(
+    api_server: InProcessServer,
+) -> None:
+    url = api_server.url
+    overall_only = (await gql(url, BUDGETS))["data"]["budgets"]
+    assert overall_only == [{"agent": None, "dailyUsd": None, "monthlyUsd": None,
+                             "dailyUsedUsd": 0.0}]  # fmt: skip
+    for agent, daily, monthly in (("summarizer", 2.5, None), ("echo", None, 40.0), (None, 9, 90)):
+        body = await gql(url, SET_BUDGET, {"a": agent, "d": daily, "m": monthly})
+        assert "errors" not in body, body
+    budgets = (await gql(url, BUDGETS))["data"]["budgets"]
+    assert [(b["agent"], b["dailyUsd"], b["monthlyUsd"]) for b in budgets] == [
+        (None, 9.0, 90.0), ("echo", None, 40.0), ("summarizer", 2.5, None)]  # fmt: skip
