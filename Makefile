@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_WORKERS ?= 3
+PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -31,7 +32,7 @@ browser: ## install Debian's chromium for the browser tests (needs root; skipped
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
 
 test: $(STAMP) browser ## the whole suite: SQLite, PostgreSQL, WebSockets, browser
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check .
