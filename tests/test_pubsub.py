@@ -44,7 +44,9 @@ async def test_stuck_subscriber_drops_its_own_oldest_events_only() -> None:
 async def test_slow_websocket_subscriber_does_not_block_runs_or_others(
     live_server: LiveServer,
 ) -> None:
-    slow = await connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    # No client keepalive: a client that never reads never sees its pongs either.
+    slow = await connect(live_server.ws_url, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                         ping_interval=None)  # fmt: skip
     await slow.send(json.dumps({"type": "connection_init", "payload": {}}))
     await slow.recv()
     await slow.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
