@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agentwatch.settings import Settings, SettingsError
+from services.settings import Settings, SettingsError
 
 LOOPBACK_NAMES = {"localhost"}
 

@@ -21,15 +21,15 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from agentwatch import __version__
-from agentwatch.settings import Settings
 from graph.auth import ApiKeyMiddleware, connection_params_ok
 from graph.context import Context, calls_loader
 from graph.errors import with_code
 from graph.graphiql import offline_graphiql_html
 from graph.schema import schema
 from models.db import ping
+from services import __version__
 from services.platform import Platform
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

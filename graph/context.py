@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from services.platform import Platform
 from services.records import LlmCallRecord
-from services.run_queries import calls_by_run
+from services.runs import calls_by_run
 
 
 def calls_loader(platform: Platform) -> DataLoader[str, list[LlmCallRecord]]:

@@ -8,9 +8,9 @@ from strawberry.types.unset import UnsetType
 from graph.context import Context
 from graph.types.agent import Agent, AgentUpdateInput
 from graph.types.rate_limit import RateLimitStatusType
-from services.agent_update import UNCHANGED, AgentUpdate
-from services.cost.money import usd_input
+from services.agents import UNCHANGED, AgentUpdate
 from services.errors import AgentNotFound
+from services.money import usd_input
 from services.validation import agent_name
 
 Info = strawberry.Info[Context, Any]

@@ -8,9 +8,9 @@ import strawberry
 from graph.context import Context
 from graph.inputs import AlertRuleInput
 from graph.types.alert import Alert, AlertConnection, AlertRule, AlertStatus
+from services.alerts import AlertChanged
 from services.alerts import rules as r
 from services.alerts import store as s
-from services.alerts.manager import AlertChanged
 from services.errors import AgentNotFound, BadUserInput
 from services.validation import agent_name
 

@@ -9,15 +9,20 @@ from graph.context import Context
 from graph.inputs import ModelPriceInput
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from services import validation
-from services.cost.budgets import Budget, budget_status, set_budget
-from services.cost.money import usd_input
-from services.cost.periods import Periods
-from services.cost.prices import Alias, Override
-from services.cost.recompute import recompute_costs
-from services.cost.suggestions import cost_suggestions as suggest
-from services.cost.summary import summarize_costs
+from services.cost import (
+    Alias,
+    Budget,
+    Override,
+    Periods,
+    budget_status,
+    recompute_costs,
+    set_budget,
+    summarize_costs,
+)
+from services.cost import cost_suggestions as suggest
 from services.errors import BadUserInput
-from services.run_queries import RunFilter
+from services.money import usd_input
+from services.runs import RunFilter
 
 Info = strawberry.Info[Context, Any]
 

@@ -9,7 +9,7 @@ from graph.context import Context
 from graph.types.metrics import MetricsSummary
 from services import validation
 from services.metrics import summarize
-from services.run_queries import RunFilter
+from services.runs import RunFilter
 
 
 async def metrics_summary(

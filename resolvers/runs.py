@@ -12,12 +12,11 @@ from graph.context import Context
 from graph.inputs import RecordRunInput
 from graph.types.run import RecordRunsResult, Run, RunConnection, RunStatus
 from services import validation
-from services.cost.money import usd_input
-from services.ingest import ReportedCall, ReportedRun
+from services.money import usd_input
 from services.pubsub import RunRecorded
 from services.records import RunErrorInfo
 from services.records import RunStatus as Status
-from services.run_queries import RunFilter, get_run, list_runs
+from services.runs import ReportedCall, ReportedRun, RunFilter, get_run, list_runs
 
 Info = strawberry.Info[Context, Any]
 

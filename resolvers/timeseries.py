@@ -8,8 +8,8 @@ import strawberry
 from graph.context import Context
 from graph.types.timeseries import MetricsBucket
 from services import validation
-from services.run_queries import RunFilter
-from services.timeseries import timeseries
+from services.metrics import timeseries
+from services.runs import RunFilter
 
 
 async def metrics_timeseries(

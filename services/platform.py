@@ -10,29 +10,31 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agentwatch.settings import Settings
 from models import AgentConfig
 from models.db import create_engine
 from models.migrate import upgrade
-from services.agent_registry import AgentRegistry, parse_agents_file, parse_overall_budget
-from services.agent_update import UNCHANGED, AgentUpdate, policy_from_json
-from services.alerts.manager import AlertChanged, AlertManager
-from services.alerts.webhooks import WebhookNotifier
+from services.agents import (
+    UNCHANGED,
+    AgentRegistry,
+    AgentUpdate,
+    parse_agents_file,
+    parse_overall_budget,
+    policy_from_json,
+)
+from services.alerts import AlertChanged, AlertManager, WebhookNotifier
 from services.clock import Clock, SystemClock
-from services.cost.budgets import Budget, set_budget
-from services.cost.price_store import PriceStore
-from services.ingest import RunIngestor
-from services.limit_counters import LimitCounters
+from services.cost import Budget, PriceStore, set_budget
 from services.pubsub import Broker, RunRecorded
 from services.rate_limit import (
     IngestionLimiter,
+    LimitCounters,
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
 )  # fmt: skip
 from services.records import RunRecord
-from services.run_writer import RunWriter
-from services.runner import AgentRunner
+from services.runs import AgentRunner, RunIngestor, RunWriter
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from services.demo_agents import research_agent, summarizer, support_bot
+from services.demo import research_agent, summarizer, support_bot
 
 
 def fast_support_bot() -> Runnable[Any, Any]:

@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from agentwatch.settings import Settings
 from services.platform import Platform
+from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_AGENTS = ROOT / "tests" / "data" / "agents.toml"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from langchain_core.runnables import Runnable
 
-from services.agent_registry import AgentConfigError, load_runnable, parse_agents_file
+from services.agents import AgentConfigError, load_runnable, parse_agents_file
 from services.platform import Platform
 
 
@@ -56,7 +56,7 @@ def test_rejects_malformed_files(tmp_path: Path, text: str, message: str) -> Non
 
 def test_loads_runnables_and_factories() -> None:
     assert isinstance(load_runnable("tests.agents_fixture:echo"), Runnable)
-    assert isinstance(load_runnable("services.demo_agents:support_bot"), Runnable)
+    assert isinstance(load_runnable("services.demo.agents:support_bot"), Runnable)
     for bad, message in [("tests.agents_fixture", "form"), ("no.such.module:x", "cannot import"),
                          ("tests.agents_fixture:nothing", "cannot import"),
                          ("tests.conftest:ROOT", "neither")]:  # fmt: skip

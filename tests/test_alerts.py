@@ -8,20 +8,23 @@ from decimal import Decimal
 
 import pytest
 
-from services.alerts.manager import AlertChanged
-from services.alerts.rules import AlertRule, Comparator, Metric, Severity
-from services.alerts.store import (
+from services.alerts import (
     AlertAlreadyResolved,
+    AlertChanged,
     AlertNotFound,
+    AlertRule,
     AlertStatus,
+    Comparator,
     EventKind,
+    Metric,
+    Severity,
     events_by_alert,
     list_alerts,
 )
-from services.cost.budgets import Budget, set_budget
-from services.ingest import ReportedCall, ReportedRun
+from services.cost import Budget, set_budget
 from services.platform import Platform
 from services.records import RunErrorInfo, RunStatus
+from services.runs import ReportedCall, ReportedRun
 from tests.conftest import settings_for
 from tests.test_costs import NOW, FixedClock
 

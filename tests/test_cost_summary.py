@@ -8,13 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.cost.budgets import Budget, set_budget
-from services.cost.suggestions import SuggestionKind, cost_suggestions
-from services.cost.summary import summarize_costs
-from services.ingest import ReportedCall, ReportedRun
+from services.cost import Budget, SuggestionKind, cost_suggestions, set_budget, summarize_costs
 from services.platform import Platform
 from services.records import RunErrorInfo, RunStatus
-from services.run_queries import RunFilter
+from services.runs import ReportedCall, ReportedRun, RunFilter
 from tests.conftest import settings_for
 from tests.test_costs import NOW, FixedClock
 

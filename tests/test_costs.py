@@ -6,13 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from services.cost.prices import Override
-from services.cost.recompute import recompute_costs
+from services.cost import Override, recompute_costs
 from services.errors import BadUserInput
-from services.ingest import ReportedCall, ReportedRun
 from services.platform import Platform
 from services.records import CostSource, RunStatus
-from services.run_queries import get_run
+from services.runs import ReportedCall, ReportedRun, get_run
 from tests.conftest import settings_for
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from agentwatch.settings import Settings
 from graph.schema import schema
 from services.platform import Platform
 from services.records import RunRecord, RunStatus
+from services.settings import Settings
 from tests.browser import chromium
 from tests.clients import gql
 from tests.conftest import ROOT, TEST_AGENTS, LiveServer, start_server

@@ -10,9 +10,9 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.runnables import Runnable
 
-from services import demo_agents
-from services.demo_agents import (
+from services.demo import (
     DEMO_AGENTS,
+    SimulatedProviderError,
     calculator,
     get_order_status,
     research_agent,
@@ -20,7 +20,7 @@ from services.demo_agents import (
     summarizer,
     support_bot,
 )
-from services.simulated_chat_model import SimulatedProviderError
+from services.demo import agents as demo_agents
 
 FAST: dict[str, Any] = {"failure_rate": 0.0, "latency_ms": 5.0}
 

@@ -9,7 +9,7 @@ import pytest
 from services.metrics import summarize
 from services.platform import Platform
 from services.records import RunErrorInfo, RunRecord, RunStatus
-from services.run_queries import RunFilter
+from services.runs import RunFilter
 
 BASE = datetime(2026, 2, 1, tzinfo=UTC)
 

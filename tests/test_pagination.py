@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.platform import Platform
 from services.records import RunErrorInfo, RunRecord, RunStatus
-from services.run_queries import RunFilter, list_runs
+from services.runs import RunFilter, list_runs
 
 BASE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ async def _all_pages(platform: Platform, flt: RunFilter, first: int) -> list[str
 
 
 def _cursor(run: RunRecord) -> str:
-    from services.run_queries import encode_cursor
+    from services.runs.queries import encode_cursor
 
     return encode_cursor(run)
 

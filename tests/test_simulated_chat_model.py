@@ -19,7 +19,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 from pydantic import ValidationError
 
-from services.simulated_chat_model import SimulatedChatModel, SimulatedProviderError
+from services.demo import SimulatedChatModel, SimulatedProviderError
 
 
 @tool

@@ -12,10 +12,10 @@ import pytest
 from graph.context import Context, calls_loader
 from graph.schema import schema
 from services.errors import BadUserInput
+from services.metrics import EPOCH, MetricsBucket, bucket_range, timeseries
 from services.platform import Platform
 from services.records import CostSource, RunErrorInfo, RunRecord, RunStatus
-from services.run_queries import RunFilter
-from services.timeseries import EPOCH, MetricsBucket, bucket_range, timeseries
+from services.runs import RunFilter
 
 BASE = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 NOW = BASE + timedelta(hours=3)

@@ -8,7 +8,7 @@ from strawberry.scalars import JSON
 from graph.types.cost import usd
 from graph.types.rate_limit import RateLimit, RateLimitInput
 from models import AgentConfig
-from services.agent_update import policy_from_json
+from services.agents import policy_from_json
 
 
 @strawberry.type(description="An agent known to AgentWatch.")

@@ -8,11 +8,9 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from services.cost import Alias, CatalogEntry, Override, Suggestion
+from services.cost import BudgetStatus as Status
 from services.cost import summary as s
-from services.cost.budgets import BudgetStatus as Status
-from services.cost.price_store import CatalogEntry
-from services.cost.prices import Alias, Override
-from services.cost.suggestions import Suggestion
 
 
 def usd(value: Decimal | None) -> float | None:

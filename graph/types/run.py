@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from graph.context import Context
 from graph.types.cost import CostSource, usd
 from services.records import LlmCallRecord, RunRecord
-from services.run_queries import RunPage, encode_cursor
+from services.runs import RunPage, encode_cursor
 
 
 @strawberry.enum(description="Where a run is in its life.")

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from graph.types.cost import usd
-from services.timeseries import MetricsBucket as Bucket
+from services.metrics import MetricsBucket as Bucket
 
 
 @strawberry.type(description="Aggregates of the finished runs started in one time bucket.")

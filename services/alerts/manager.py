@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.tables import alert_table, event_table
 from services.alerts import rules as rule_store
 from services.alerts.measure import Reading, measure
 from services.alerts.rules import SAMPLED_METRICS, AlertRule
@@ -21,8 +22,6 @@ from services.alerts.store import (
     AlertNotFound,
     AlertStatus,
     EventKind,
-    alert_table,
-    event_table,
     get_alert,
     open_alert,
 )  # fmt: skip

@@ -7,14 +7,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.tables import run_table
 from services.alerts.rules import AlertRule, Metric
-from services.cost.budgets import budget_status
-from services.cost.money import from_picos
-from services.cost.periods import Periods
+from services.cost import Periods, budget_status
 from services.metrics import summarize
+from services.money import from_picos
 from services.records import FAILED_STATUSES, FINISHED_STATUSES, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import run_table
+from services.runs import RunFilter
 
 CONSECUTIVE_LOOKBACK = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -9,12 +9,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AlertRuleRow, Setting
+from models.tables import rule_table, setting_table
 from services.errors import AgentWatchError, BadUserInput
 from services.validation import agent_name
 
-rule_table = AlertRuleRow.__table__  # type: ignore[attr-defined]
-setting_table = Setting.__table__  # type: ignore[attr-defined]
 DEFAULTS_SEEDED_KEY = "alerts.defaultRulesSeeded"
 MAX_WINDOW_SECONDS = 31 * 24 * 3600
 

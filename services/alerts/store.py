@@ -10,13 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from models import AlertEventRow, AlertRow
+from models.tables import alert_table, event_table
 from services.alerts.rules import Comparator, Metric, Severity
 from services.cursors import decode_cursor
 from services.errors import AgentWatchError, BadUserInput
 
-alert_table = AlertRow.__table__  # type: ignore[attr-defined]
-event_table = AlertEventRow.__table__  # type: ignore[attr-defined]
 MAX_PAGE_SIZE = 500
 
 

@@ -11,7 +11,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.alerts.store import Alert, EventKind, event_table
+from models.tables import event_table
+from services.alerts.store import Alert, EventKind
 from services.clock import Clock
 
 log = logging.getLogger(__name__)

@@ -6,15 +6,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AgentConfig, Setting
 from models.dialect import insert_for
-from services.cost.money import from_picos
+from models.tables import agent_table, run_table, setting_table
 from services.cost.periods import Periods
 from services.errors import AgentNotFound
-from services.run_rows import run_table
+from services.money import from_picos
 
-agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
-setting_table = Setting.__table__  # type: ignore[attr-defined]
 OVERALL_KEY = "budget"
 
 

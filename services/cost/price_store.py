@@ -11,16 +11,13 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import TieredPrices
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import LlmCall, ModelAlias, ModelPriceOverride
+from models.tables import alias_table, call_table, price_table
 from services.clock import Clock
 from services.cost.prices import PROVIDER_IDS, Alias, Override, PriceBook
 from services.errors import BadUserInput
 from services.records import CostSource
 
 log = logging.getLogger(__name__)
-price_table = ModelPriceOverride.__table__  # type: ignore[attr-defined]
-alias_table = ModelAlias.__table__  # type: ignore[attr-defined]
-call_table = LlmCall.__table__  # type: ignore[attr-defined]
 MAX_CATALOG_ENTRIES = 200
 
 

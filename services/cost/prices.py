@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from genai_prices import Usage, calc_price
 
-from services.cost.money import MILLION
+from services.money import MILLION
 from services.records import CostSource, LlmCallRecord
 
 # LangChain's `ls_provider` names → genai-prices provider ids.

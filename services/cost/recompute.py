@@ -9,11 +9,11 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.cost.money import to_picos
+from models.tables import call_table, run_table
 from services.cost.prices import PriceBook, run_cost
+from services.money import to_picos
 from services.records import CostSource, RunRecord
-from services.run_queries import RunFilter, calls_by_run
-from services.run_rows import call_table, run_from_row, run_table
+from services.runs import RunFilter, calls_by_run, run_from_row
 
 PAGE = 500
 Transact = Callable[[Callable[[AsyncConnection], Awaitable[None]]], Awaitable[None]]

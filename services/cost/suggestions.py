@@ -15,10 +15,10 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import TieredPrices
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.tables import call_table, run_table
 from services.cost.cheaper_models import CHEAPER_MODELS
-from services.cost.money import MILLION, from_picos
+from services.money import MILLION, from_picos
 from services.records import FAILED_STATUSES, CostSource, RunStatus
-from services.run_rows import call_table, run_table
 
 DAYS_PER_MONTH = Decimal(30)
 MIN_WINDOW_DAYS = Decimal(1) / 24  # never extrapolate from less than an hour

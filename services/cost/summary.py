@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.dialect import epoch_bucket
+from models.tables import call_table, run_table
 from services.cost.budgets import BudgetStatus, budget_status
-from services.cost.money import from_picos
 from services.cost.periods import Periods
+from services.money import from_picos
 from services.records import FAILED_STATUSES, CostSource, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import call_table, run_table
+from services.runs import RunFilter
 
 BUCKET_SECONDS = 900
 UNKNOWN_MODEL = "(unknown)"

@@ -10,18 +10,16 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from services.agent_registry import AgentRegistry, RegisteredAgent
+from services.agents import AgentRegistry, RegisteredAgent
 from services.clock import Clock
-from services.cost.price_store import PriceStore
-from services.cost.prices import run_cost
+from services.cost import PriceStore, run_cost
 from services.errors import AgentDisabled, AgentNotFound
-from services.langsmith_link import trace_url, tracing_on
-from services.limit_counters import LimitCounters
-from services.payloads import ensure_within, to_storable
-from services.rate_limit import Permit, RateLimited, RateLimiter
+from services.rate_limit import LimitCounters, Permit, RateLimited, RateLimiter
 from services.records import RunErrorInfo, RunRecord, RunStatus
-from services.run_writer import RunWriter
-from services.usage_callback import UsageCollector, primary_model
+from services.runs.langsmith_link import trace_url, tracing_on
+from services.runs.payloads import ensure_within, to_storable
+from services.runs.usage_callback import UsageCollector, primary_model
+from services.runs.writer import RunWriter
 
 log = logging.getLogger(__name__)
 MAX_STACK_CHARS = 65_536

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import AgentConfig
 from models.dialect import insert_for
-from services.agent_update import AgentUpdate, policy_from_toml, policy_to_json
+from models.tables import agent_table
+from services.agents.update import AgentUpdate, policy_from_toml, policy_to_json
 from services.clock import Clock
 from services.errors import AgentNotFound, AgentWatchError
 from services.rate_limit import RateLimitPolicy
 from services.validation import agent_name
 
-agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 3600.0
 _KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata",

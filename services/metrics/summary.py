@@ -1,26 +1,22 @@
 """`metricsSummary`: counts, rates, exact latency percentiles and token totals in SQL.
 
-Percentiles use the nearest-rank definition: pXX is the value at 1-based rank ceil(XX/100 * n)
-of the finished runs' latencies sorted ascending. The database ranks the rows with
-`row_number() OVER (ORDER BY latency_ms)` and returns only the three rows at those ranks, so
-Python never sees the window's rows. The same SQL runs on SQLite (which has no percentile
-function) and PostgreSQL, so both give identical answers.
+Percentiles use the nearest-rank rule of `percentiles.py` over the finished runs' latencies. The
+database ranks the rows with `row_number() OVER (ORDER BY latency_ms)` and returns only the three
+rows at those ranks, so Python never sees the window's rows. The same SQL runs on SQLite (which
+has no percentile function) and PostgreSQL, so both give identical answers.
 """
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.cost.money import from_picos
+from models.tables import run_table
+from services.metrics.percentiles import PERCENTILES, nearest_rank
+from services.money import from_picos
 from services.records import FINISHED_STATUSES, CostSource, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import run_table
-
-PERCENTILES = (Fraction(50, 100), Fraction(95, 100), Fraction(99, 100))
+from services.runs import RunFilter
 
 
 @dataclass(frozen=True)
@@ -50,11 +46,6 @@ class MetricsSummary:
     @property
     def error_rate(self) -> float | None:
         return self.failure_count / self.count if self.count else None
-
-
-def nearest_rank(fraction: Fraction, n: int) -> int:
-    """1-based rank of the `fraction` percentile among `n` sorted values (exact arithmetic)."""
-    return max(1, math.ceil(fraction * n))
 
 
 async def summarize(engine: AsyncEngine, flt: RunFilter) -> MetricsSummary:

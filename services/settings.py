@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./agentwatch.db"
-BUILTIN_AGENTS_FILE = Path(__file__).resolve().parent.parent / "services" / "demo_agents.toml"
+BUILTIN_AGENTS_FILE = Path(__file__).resolve().parent / "demo" / "agents.toml"
 
 
 class SettingsError(ValueError):

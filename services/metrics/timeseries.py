@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from models.dialect import epoch_bucket
-from services.cost.money import from_picos
+from models.tables import run_table
 from services.errors import BadUserInput
-from services.metrics import PERCENTILES, nearest_rank
+from services.metrics.percentiles import PERCENTILES, nearest_rank, nearest_rank_sql
+from services.money import from_picos
 from services.records import FAILED_STATUSES, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import run_table
+from services.runs import RunFilter
 
 MIN_BUCKET_SECONDS = 10
 MAX_BUCKET_SECONDS = 86_400
@@ -142,7 +142,7 @@ async def _percentiles(
         sa.func.count().over(partition_by=rows.c.bucket).label("n"),
     ).subquery()
     n = ranked.c.n
-    wanted = [ranked.c.rank == (int(p * 100) * n + 99) // 100 for p in PERCENTILES]
+    wanted = [ranked.c.rank == nearest_rank_sql(p, n) for p in PERCENTILES]
     query = sa.select(ranked.c.bucket, ranked.c.n, ranked.c.rank, ranked.c.latency_ms).where(
         sa.or_(*wanted)
     )

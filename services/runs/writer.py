@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from models.dialect import insert_for
+from models.tables import call_table, run_table
 from services.records import RunRecord
-from services.run_rows import call_table, calls_to_rows, run_table, run_to_row
+from services.runs.rows import calls_to_rows, run_to_row
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -10,15 +10,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services import validation
-from services.agent_registry import AgentRegistry
+from services.agents import AgentRegistry
 from services.clock import Clock
-from services.cost.price_store import PriceStore
-from services.cost.prices import run_cost
+from services.cost import PriceStore, run_cost
 from services.errors import BadUserInput
-from services.payloads import ensure_within, to_storable
 from services.records import CostSource, LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
-from services.run_queries import get_run
-from services.run_writer import RunWriter
+from services.runs.payloads import ensure_within, to_storable
+from services.runs.queries import get_run
+from services.runs.writer import RunWriter
 
 # Run ids of idempotent reports are derived from the requestId, so a retried report maps to the
 # same primary key and the database itself rejects the duplicate, even across instances.

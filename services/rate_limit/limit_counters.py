@@ -10,12 +10,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import RateLimitCounter
 from models.dialect import insert_for
+from models.tables import counter_table
 from services.clock import Clock
 
 log = logging.getLogger(__name__)
-counter_table = RateLimitCounter.__table__  # type: ignore[attr-defined]
 Key = tuple[str, datetime]
 
 

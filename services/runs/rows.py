@@ -5,12 +5,8 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from models import LlmCall, Run
-from services.cost.money import from_picos, to_picos
+from services.money import from_picos, to_picos
 from services.records import CostSource, LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
-
-run_table = Run.__table__  # type: ignore[attr-defined]
-call_table = LlmCall.__table__  # type: ignore[attr-defined]
 
 
 def run_to_row(run: RunRecord) -> dict[str, Any]:

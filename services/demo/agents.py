@@ -21,7 +21,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnablePassthrough
 from langchain_core.tools import BaseTool, tool
 
-from services.simulated_chat_model import SimulatedChatModel
+from services.demo.simulated_chat_model import SimulatedChatModel
 
 # Behaviour of each demo's model(s). All model names are priced by genai-prices.
 SUPPORT_MODEL, SUPPORT_PROVIDER = "gpt-4o-mini", "openai"

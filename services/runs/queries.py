@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.tables import call_table, run_table
 from services import cursors
 from services.errors import BadUserInput
 from services.records import LlmCallRecord, RunRecord, RunStatus
-from services.run_rows import call_from_row, call_table, run_from_row, run_table
+from services.runs.rows import call_from_row, run_from_row
 
 MAX_PAGE_SIZE = 500
 

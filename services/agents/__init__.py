@@ -1,0 +1,23 @@
+"""Agents: the registry of runnable agents, the agents file loader and partial updates."""
+
+from services.agents.registry import (
+    AgentConfigError,
+    AgentRegistry,
+    RegisteredAgent,
+    load_runnable,
+    parse_agents_file,
+    parse_overall_budget,
+)
+from services.agents.update import UNCHANGED, AgentUpdate, policy_from_json
+
+__all__ = [
+    "UNCHANGED",
+    "AgentConfigError",
+    "AgentRegistry",
+    "AgentUpdate",
+    "RegisteredAgent",
+    "load_runnable",
+    "parse_agents_file",
+    "parse_overall_budget",
+    "policy_from_json",
+]
