@@ -17,7 +17,7 @@ Info = strawberry.Info[Context, Any]
 
 
 async def agents(info: Info) -> list[Agent]:
-    return [Agent.from_config(c) for c in await info.context.platform.registry.all()]
+    return [Agent.from_record(c) for c in await info.context.platform.registry.all()]
 
 
 def _given(value: Any) -> bool:
@@ -42,7 +42,7 @@ async def update_agent(info: Info, name: str, input: AgentUpdateInput) -> Agent:
         timeout_seconds=UNCHANGED if input.timeout_seconds is None else input.timeout_seconds,
         rate_limit=rate_limit, **budgets,
     )  # fmt: skip
-    return Agent.from_config(await info.context.platform.update_agent(name, update))
+    return Agent.from_record(await info.context.platform.update_agent(name, update))
 
 
 async def rate_limit_status(info: Info, agent: str) -> RateLimitStatusType:

@@ -8,9 +8,8 @@ import strawberry
 from graph.context import Context
 from graph.inputs import AlertRuleInput
 from graph.types.alert import Alert, AlertConnection, AlertRule, AlertStatus
+from services import alerts as svc
 from services.alerts import AlertChanged
-from services.alerts import rules as r
-from services.alerts import store as s
 from services.errors import AgentNotFound, BadUserInput
 from services.validation import agent_name
 
@@ -27,16 +26,16 @@ def _int_id(value: strawberry.ID, what: str) -> int:
     return int(value)
 
 
-def _rule(info: Info, data: AlertRuleInput) -> r.AlertRule:
+def _rule(info: Info, data: AlertRuleInput) -> svc.AlertRule:
     if data.agent is not None and not info.context.platform.registry.is_known(
         agent_name(data.agent)
     ):
         raise AgentNotFound(f"no agent named {data.agent[:100]!r}", agent=data.agent)
-    return r.AlertRule(
-        name=data.name, agent=data.agent, metric=r.Metric(data.metric.name),
-        comparator=r.Comparator(data.comparator.name), threshold=data.threshold,
+    return svc.AlertRule(
+        name=data.name, agent=data.agent, metric=svc.Metric(data.metric.name),
+        comparator=svc.Comparator(data.comparator.name), threshold=data.threshold,
         window_seconds=data.window_seconds, min_samples=data.min_samples,
-        severity=r.Severity(data.severity.name), enabled=data.enabled,
+        severity=svc.Severity(data.severity.name), enabled=data.enabled,
         webhook_url=data.webhook_url,
     )  # fmt: skip
 
@@ -66,8 +65,8 @@ async def alerts(
     info: Info, status: AlertStatus | None = None, agent: str | None = None, first: int = 50,
     after: str | None = None,
 ) -> AlertConnection:  # fmt: skip
-    page = await s.list_alerts(info.context.platform.engine,
-                               s.AlertStatus(status.name) if status else None, agent, first,
+    page = await svc.list_alerts(info.context.platform.engine,
+                               svc.AlertStatus(status.name) if status else None, agent, first,
                                after)  # fmt: skip
     return AlertConnection.from_page(page)
 
@@ -76,7 +75,7 @@ async def alert(info: Info, id: strawberry.ID) -> Alert | None:
     if not _is_int_id(id):
         return None
     async with info.context.platform.engine.connect() as conn:
-        found = await s.get_alert(conn, int(id))
+        found = await svc.get_alert(conn, int(id))
     return None if found is None else Alert(record=found)
 
 

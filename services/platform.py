@@ -10,16 +10,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AgentConfig
 from models.db import create_engine
 from models.migrate import upgrade
 from services.agents import (
     UNCHANGED,
+    AgentRecord,
     AgentRegistry,
     AgentUpdate,
     parse_agents_file,
     parse_overall_budget,
-    policy_from_json,
 )
 from services.alerts import AlertChanged, AlertManager, WebhookNotifier
 from services.clock import Clock, SystemClock
@@ -99,7 +98,7 @@ class Platform:
             if settings.redis_url else MemoryRateLimiter(clock)
         )  # fmt: skip
         for config in await registry.all():
-            await limiter.configure(config.name, policy_from_json(config.rate_limit))
+            await limiter.configure(config.name, config.rate_limit)
         counters = LimitCounters(engine, clock)
         await counters.start()
         runner = AgentRunner(
@@ -117,7 +116,7 @@ class Platform:
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
 
-    async def update_agent(self, name: str, update: AgentUpdate) -> AgentConfig:
+    async def update_agent(self, name: str, update: AgentUpdate) -> AgentRecord:
         """Change an agent's settings; a rate limit change starts its limiter afresh."""
         config = await self.registry.update(name, update)
         if update.rate_limit is not UNCHANGED:
@@ -132,7 +131,7 @@ class Platform:
             try:
                 await self.prices.load()
                 for config in await self.registry.all():
-                    await self.limiter.configure(config.name, policy_from_json(config.rate_limit))
+                    await self.limiter.configure(config.name, config.rate_limit)
             except Exception:
                 log.exception("could not reload shared settings")
 

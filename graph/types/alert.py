@@ -9,8 +9,7 @@ from strawberry.scalars import JSON
 
 from graph.context import Context
 from graph.types.run import PageInfo
-from services.alerts import rules as r
-from services.alerts import store as s
+from services import alerts as svc
 from services.cursors import encode_cursor
 
 
@@ -82,7 +81,7 @@ class AlertRule:
     updated_at: datetime = strawberry.field(description="Last changed.")
 
     @classmethod
-    def from_rule(cls, rule: r.AlertRule) -> "AlertRule":
+    def from_rule(cls, rule: svc.AlertRule) -> "AlertRule":
         assert rule.id is not None and rule.created_at and rule.updated_at
         return cls(
             id=strawberry.ID(str(rule.id)), name=rule.name, agent=rule.agent,
@@ -107,7 +106,7 @@ class AlertEvent:
     )
 
     @classmethod
-    def from_event(cls, e: s.AlertEvent) -> "AlertEvent":
+    def from_event(cls, e: svc.AlertEvent) -> "AlertEvent":
         delivery: Any = e.delivery
         return cls(kind=AlertEventKind(e.kind.value), at=e.at, value=e.value, note=e.note,
                    automatic=e.automatic, delivery=delivery)  # fmt: skip
@@ -115,7 +114,7 @@ class AlertEvent:
 
 @strawberry.type(description="An alert from firing to resolution.")
 class Alert:
-    record: strawberry.Private[s.Alert]
+    record: strawberry.Private[svc.Alert]
 
     @strawberry.field(description="Alert id.")
     def id(self) -> strawberry.ID:
@@ -168,7 +167,7 @@ class Alert:
 
     @strawberry.field(description="Its history, oldest first.")
     async def events(self, info: strawberry.Info[Context, Any]) -> list[AlertEvent]:
-        grouped = await s.events_by_alert(info.context.platform.engine, [self.record.id])
+        grouped = await svc.events_by_alert(info.context.platform.engine, [self.record.id])
         return [AlertEvent.from_event(e) for e in grouped.get(self.record.id, [])]
 
 
@@ -184,7 +183,7 @@ class AlertConnection:
     page_info: PageInfo = strawberry.field(description="Where the next page starts.")
 
     @classmethod
-    def from_page(cls, page: s.AlertPage) -> "AlertConnection":
+    def from_page(cls, page: svc.AlertPage) -> "AlertConnection":
         edges = [AlertEdge(cursor=encode_cursor(a.fired_at, str(a.id)), node=Alert(record=a))
                  for a in page.alerts]  # fmt: skip
         return cls(

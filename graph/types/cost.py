@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from services.cost import Alias, CatalogEntry, Override, Suggestion
 from services.cost import BudgetStatus as Status
-from services.cost import summary as s
+from services.cost import CostSummary as CostSummaryRecord
 
 
 def usd(value: Decimal | None) -> float | None:
@@ -144,7 +144,7 @@ class CostSummary:
     budget: BudgetStatus = strawberry.field(description="The agent's (or overall) budget.")
 
     @classmethod
-    def from_summary(cls, c: s.CostSummary) -> "CostSummary":
+    def from_summary(cls, c: CostSummaryRecord) -> "CostSummary":
         return cls(
             runs=c.runs, priced_runs=c.priced_runs, unpriced_runs=c.unpriced_runs,
             total_usd=float(c.total_usd), today_usd=float(c.today_usd),

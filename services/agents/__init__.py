@@ -1,5 +1,6 @@
 """Agents: the registry of runnable agents, the agents file loader and partial updates."""
 
+from services.agents.record import AgentRecord
 from services.agents.registry import (
     AgentConfigError,
     AgentRegistry,
@@ -13,6 +14,7 @@ from services.agents.update import UNCHANGED, AgentUpdate, policy_from_json
 __all__ = [
     "UNCHANGED",
     "AgentConfigError",
+    "AgentRecord",
     "AgentRegistry",
     "AgentUpdate",
     "RegisteredAgent",

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from langchain_core.runnables import Runnable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AgentConfig
 from models.dialect import insert_for
 from models.tables import agent_table
+from services.agents.record import AgentRecord, agent_from_row
 from services.agents.update import AgentUpdate, policy_from_toml, policy_to_json
 from services.clock import Clock
 from services.errors import AgentNotFound, AgentWatchError
@@ -204,7 +204,7 @@ class AgentRegistry:
             await conn.execute(self._insert(agent_table).on_conflict_do_nothing(), rows)
         self._known |= missing
 
-    async def update(self, name: str, update: AgentUpdate) -> AgentConfig:
+    async def update(self, name: str, update: AgentUpdate) -> AgentRecord:
         """Apply `update` to the stored agent and, for executable ones, to the next run."""
         columns = update.validate().columns()
         async with self._engine.begin() as conn:
@@ -224,23 +224,23 @@ class AgentRegistry:
             self._executable[name] = RegisteredAgent(spec, current.runnable)
         return config
 
-    async def get(self, name: str) -> AgentConfig | None:
+    async def get(self, name: str) -> AgentRecord | None:
         async with self._engine.connect() as conn:
             row = (
                 (await conn.execute(sa.select(agent_table).where(agent_table.c.name == name)))
                 .mappings()
                 .first()
             )
-        return None if row is None else _config(row)
+        return None if row is None else agent_from_row(row)
 
-    async def all(self) -> list[AgentConfig]:
+    async def all(self) -> list[AgentRecord]:
         async with self._engine.connect() as conn:
             rows = (
                 (await conn.execute(sa.select(agent_table).order_by(agent_table.c.name)))
                 .mappings()
                 .all()
             )
-        return [_config(row) for row in rows]
+        return [agent_from_row(row) for row in rows]
 
 
 def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
@@ -260,9 +260,3 @@ def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
-
-
-def _config(row: Any) -> AgentConfig:
-    data = dict(row)
-    data["agent_metadata"] = data.pop("metadata")
-    return AgentConfig.model_validate(data)

@@ -6,13 +6,14 @@ from services.cost.price_store import CatalogEntry, PriceStore
 from services.cost.prices import Alias, Override, run_cost
 from services.cost.recompute import recompute_costs
 from services.cost.suggestions import Suggestion, SuggestionKind, cost_suggestions
-from services.cost.summary import summarize_costs
+from services.cost.summary import CostSummary, summarize_costs
 
 __all__ = [
     "Alias",
     "Budget",
     "BudgetStatus",
     "CatalogEntry",
+    "CostSummary",
     "Override",
     "Periods",
     "PriceStore",

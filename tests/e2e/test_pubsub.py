@@ -10,8 +10,8 @@ import httpx
 from websockets.asyncio.client import connect
 
 from services.pubsub import Broker
-from tests.clients import GraphQLWebSocket, gql
-from tests.conftest import LiveServer
+from tests.support.client import GraphQLWebSocket, gql
+from tests.support.server import LiveServer
 
 
 async def test_stuck_subscriber_drops_its_own_oldest_events_only() -> None:

@@ -31,15 +31,16 @@ from services.rate_limit import (
     RateLimitPolicy,
     RedisRateLimiter,
 )
-from tests.conftest import free_port, unavailable
-from tests.fake_clock import FakeClock
-from tests.test_rate_limit_memory import (
+from tests.support.clock import FakeClock
+from tests.support.databases import unavailable
+from tests.support.rate_limit_contract import (
     AGENT,
     FIVE_PER_MINUTE,
     Calls,
     RateLimiterContract,
     eventually,
 )
+from tests.support.server import free_port
 
 REDIS_URL = os.environ.get("AGENTWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 Factory = Callable[..., RedisRateLimiter]

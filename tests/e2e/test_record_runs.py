@@ -2,8 +2,8 @@
 
 import uuid
 
-from tests.clients import error_codes, gql
-from tests.conftest import LiveServer
+from tests.support.client import error_codes, gql
+from tests.support.server import LiveServer
 
 BATCH = "mutation($runs: [RecordRunInput!]!) { recordRuns(runs: $runs) { count ids } }"
 COUNT = "query($a: String) { metricsSummary(agent: $a) { count errorCount totalTokens } }"

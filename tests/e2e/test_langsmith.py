@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 import pytest
 import zstandard
 
-from tests.clients import gql
-from tests.conftest import LiveServer, free_port, start_server
-from tests.test_e2e_runs import RUN_AGENT
+from tests.support.client import gql
+from tests.support.operations import RUN_AGENT
+from tests.support.server import LiveServer, free_port, start_server
 
 PROJECT_URL = "https://smith.example/o/org-1/projects/p/proj-1"
 

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tests.clients import GraphQLWebSocket, error_codes, gql
-from tests.conftest import LiveServer, free_port, start_server
+from tests.support.client import GraphQLWebSocket, error_codes, gql
+from tests.support.server import LiveServer, free_port, start_server
 
 CREATE = """mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id name } }"""
 ALERT = """query($id: ID!) { alert(id: $id) { id status rule { name } acknowledgedAt resolvedAt

@@ -4,9 +4,9 @@ import uuid
 
 import httpx
 
-from tests.clients import error_codes, gql
-from tests.conftest import LiveServer
-from tests.test_e2e_runs import RECORD_RUN, RUN_AGENT
+from tests.support.client import error_codes, gql
+from tests.support.operations import RECORD_RUN, RUN_AGENT
+from tests.support.server import LiveServer
 
 COUNT_ALL = "{ metricsSummary { count runningCount } }"
 
@@ -27,7 +27,7 @@ async def test_failing_agent_is_a_stored_error_run(live_server: LiveServer) -> N
     run = body["data"]["runAgent"]
     assert run["status"] == "ERROR"
     assert run["error"]["message"] == "invoice 7 is missing"
-    assert run["error"]["type"] == "tests.agents_fixture.InvoiceLookupError"
+    assert run["error"]["type"] == "tests.support.agents.InvoiceLookupError"
     assert "in _fail" in run["error"]["stackTrace"]
     assert "Traceback" in run["error"]["stackTrace"]
 

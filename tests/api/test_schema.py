@@ -6,7 +6,7 @@ from graphql import GraphQLInputObjectType, GraphQLObjectType
 
 from graph.schema import schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_file_matches_the_code() -> None:

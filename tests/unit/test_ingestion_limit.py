@@ -4,7 +4,7 @@ and forgets clients so its memory stays bounded."""
 import pytest
 
 from services.rate_limit import IngestionLimiter, RateLimited
-from tests.fake_clock import FakeClock
+from tests.support.clock import FakeClock
 
 
 def test_burst_then_refusal_with_exact_retry_after() -> None:

@@ -1,7 +1,6 @@
 """Per-call pricing with hand-computed expected costs; overrides, recompute, reported costs."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,31 +10,7 @@ from services.errors import BadUserInput
 from services.platform import Platform
 from services.records import CostSource, RunStatus
 from services.runs import ReportedCall, ReportedRun, get_run
-from tests.conftest import settings_for
-
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-
-
-class FixedClock:
-    """Wall clock pinned where the test puts it (monotonic follows it)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def monotonic(self) -> float:
-        return self.current.timestamp()
-
-
-@pytest.fixture
-async def core(database_url: str) -> AsyncIterator[Platform]:
-    platform = await Platform.start(settings_for(database_url), FixedClock(NOW))
-    try:
-        yield platform
-    finally:
-        await platform.stop()
+from tests.support.clock import NOW
 
 
 def call(model: str | None, provider: str | None, inp: int, out: int, cached: int = 0,

@@ -10,8 +10,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.clients import GraphQLWebSocket, error_codes, gql
-from tests.conftest import LiveServer, start_server
+from tests.support.client import GraphQLWebSocket, error_codes, gql
+from tests.support.server import LiveServer, start_server
 
 KEY = "s3cret-key-for-tests"
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -25,22 +24,12 @@ from services.cost import Budget, set_budget
 from services.platform import Platform
 from services.records import RunErrorInfo, RunStatus
 from services.runs import ReportedCall, ReportedRun
-from tests.conftest import settings_for
-from tests.test_costs import NOW, FixedClock
+from tests.support.clock import NOW, FakeClock
+from tests.support.databases import settings_for
 
 
-@pytest.fixture
-async def core(database_url: str) -> AsyncIterator[Platform]:
-    settings = settings_for(database_url, alert_tick_seconds=3600.0)
-    platform = await Platform.start(settings, FixedClock(NOW))
-    try:
-        yield platform
-    finally:
-        await platform.stop()
-
-
-def clock(core: Platform) -> FixedClock:
-    assert isinstance(core.clock, FixedClock)
+def clock(core: Platform) -> FakeClock:
+    assert isinstance(core.clock, FakeClock)
     return core.clock
 
 
@@ -50,7 +39,7 @@ SEQUENCE = itertools.count()
 async def run(core: Platform, agent: str = "a", failed: bool = False, latency: float = 100.0,
               call: ReportedCall | None = None) -> None:  # fmt: skip
     # Distinct start times a microsecond apart, in call order, all within the last second.
-    started = clock(core).current - timedelta(seconds=1) + timedelta(microseconds=next(SEQUENCE))
+    started = clock(core).now() - timedelta(seconds=1) + timedelta(microseconds=next(SEQUENCE))
     await core.ingestor.record(ReportedRun(
         agent=agent, status=RunStatus.ERROR if failed else RunStatus.SUCCESS,
         started_at=started, latency_ms=latency,
@@ -166,13 +155,13 @@ async def test_auto_resolve_after_the_window_is_clear(core: Platform) -> None:
     await run(core, agent="y", failed=True)
     await core.alerts.evaluate(rule)
     assert await open_alerts(core) == [AlertStatus.FIRING]
-    clock(core).current += timedelta(seconds=61)  # the failure left the window: condition clear
+    clock(core).advance(61)  # the failure left the window: condition clear
     await core.alerts.evaluate_all()
     assert await open_alerts(core) == [AlertStatus.FIRING]  # clear, but not for a window yet
-    clock(core).current += timedelta(seconds=59)
+    clock(core).advance(59)
     await core.alerts.evaluate_all()
     assert await open_alerts(core) == [AlertStatus.FIRING]
-    clock(core).current += timedelta(seconds=1)
+    clock(core).advance(1)
     await core.alerts.evaluate_all()
     assert await open_alerts(core) == []
     (alert,) = (await list_alerts(core.engine, AlertStatus.RESOLVED, "y", 10, None)).alerts
@@ -182,7 +171,7 @@ async def test_auto_resolve_after_the_window_is_clear(core: Platform) -> None:
 
 
 async def test_run_count_below_one_fires_without_traffic_on_the_tick(database_url: str) -> None:
-    fixed = FixedClock(NOW)
+    fixed = FakeClock(NOW)
     core = await Platform.start(settings_for(database_url, alert_tick_seconds=0.05), fixed)
     try:
         await run(core, agent="quiet")  # registers the agent and puts a run in the window
@@ -190,7 +179,7 @@ async def test_run_count_below_one_fires_without_traffic_on_the_tick(database_ur
             "silence", Metric.RUN_COUNT, Comparator.LT, 1, 600, 1, agent="quiet"))  # fmt: skip
         await asyncio.sleep(0.3)  # several ticks: one run in the window, nothing fires
         assert await open_alerts(core) == []
-        fixed.current += timedelta(seconds=601)  # ten minutes without a run
+        fixed.advance(601)  # ten minutes without a run
         async with asyncio.timeout(5):  # no run, no call: only the periodic tick can fire it
             while not await open_alerts(core):
                 await asyncio.sleep(0.05)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from playwright.async_api import Route
 
-from tests.browser import chromium
-from tests.conftest import LiveServer, start_server
+from tests.support.browser import chromium
+from tests.support.server import LiveServer, start_server
 
 
 async def test_graphiql_renders_and_queries_offline(tmp_path: Path) -> None:

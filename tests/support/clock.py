@@ -63,3 +63,7 @@ class FakeClock:
     @property
     def pending_timers(self) -> int:
         return sum(not t.cancelled for t in self._timers)
+
+
+# The instant the platform-level tests pin their clock at (a weekday noon, far from period edges).
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -13,8 +13,9 @@ import httpx
 import pytest
 import redis
 
-from tests.clients import error_codes, gql
-from tests.conftest import IN_CI, LiveServer, free_port, start_server, unavailable
+from tests.support.client import error_codes, gql
+from tests.support.databases import IN_CI, unavailable
+from tests.support.server import LiveServer, free_port, start_server
 
 RUN = """mutation($agent: String!, $input: JSON!) { runAgent(agent: $agent, input: $input)
   { id status } }"""

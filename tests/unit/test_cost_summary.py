@@ -1,7 +1,6 @@
 """costSummary totals, local day/month boundaries, budgets; savings suggestions recomputed
 independently from a seeded history. On SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,19 +11,9 @@ from services.cost import Budget, SuggestionKind, cost_suggestions, set_budget, 
 from services.platform import Platform
 from services.records import RunErrorInfo, RunStatus
 from services.runs import ReportedCall, ReportedRun, RunFilter
-from tests.conftest import settings_for
-from tests.test_costs import NOW, FixedClock
+from tests.support.clock import NOW
 
 FORTY_CENTS = ReportedCall(model="gpt-4.1-mini", provider="openai", input_tokens=1_000_000)
-
-
-@pytest.fixture
-async def core(database_url: str) -> AsyncIterator[Platform]:
-    platform = await Platform.start(settings_for(database_url), FixedClock(NOW))
-    try:
-        yield platform
-    finally:
-        await platform.stop()
 
 
 async def _run(core: Platform, at: datetime, agent: str = "a", failed: bool = False,

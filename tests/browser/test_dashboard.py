@@ -14,9 +14,10 @@ from graph.schema import schema
 from services.platform import Platform
 from services.records import RunRecord, RunStatus
 from services.settings import Settings
-from tests.browser import chromium
-from tests.clients import gql
-from tests.conftest import ROOT, TEST_AGENTS, LiveServer, start_server
+from tests.support.browser import chromium
+from tests.support.client import gql
+from tests.support.databases import ROOT, TEST_AGENTS
+from tests.support.server import LiveServer, start_server
 
 ARTIFACTS = ROOT / "artifacts"
 XSS = '<img src=x onerror="window.__xss=1">'

@@ -3,8 +3,8 @@
 import asyncio
 import uuid
 
-from tests.clients import GraphQLWebSocket, error_codes, gql
-from tests.conftest import LiveServer
+from tests.support.client import GraphQLWebSocket, error_codes, gql
+from tests.support.server import LiveServer
 
 RECORD = """mutation($input: RecordRunInput!) { recordRun(input: $input) {
   id costUsd costSource calls { model costUsd costSource pricedAs } } }"""

@@ -18,7 +18,7 @@ from graph.graphiql import (
     rewrite_graphiql_html,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 VENDOR = REPO / "web" / "vendor"
 GRAPHIQL_VENDOR = VENDOR / "graphiql"
 # The app mounts web/ at /static, so /static/<rel> is REPO/web/<rel>.

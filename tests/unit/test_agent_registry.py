@@ -21,9 +21,9 @@ def test_parses_specs_with_defaults(tmp_path: Path) -> None:
             tmp_path,
             """
 [agents.a]
-runnable = "tests.agents_fixture:echo"
+runnable = "tests.support.agents:echo"
 [agents.b]
-runnable = "tests.agents_fixture:fast_support_bot"
+runnable = "tests.support.agents:fast_support_bot"
 description = "B"
 timeout_seconds = 2.5
 enabled = false
@@ -55,11 +55,11 @@ def test_rejects_malformed_files(tmp_path: Path, text: str, message: str) -> Non
 
 
 def test_loads_runnables_and_factories() -> None:
-    assert isinstance(load_runnable("tests.agents_fixture:echo"), Runnable)
+    assert isinstance(load_runnable("tests.support.agents:echo"), Runnable)
     assert isinstance(load_runnable("services.demo.agents:support_bot"), Runnable)
-    for bad, message in [("tests.agents_fixture", "form"), ("no.such.module:x", "cannot import"),
-                         ("tests.agents_fixture:nothing", "cannot import"),
-                         ("tests.conftest:ROOT", "neither")]:  # fmt: skip
+    for bad, message in [("tests.support.agents", "form"), ("no.such.module:x", "cannot import"),
+                         ("tests.support.agents:nothing", "cannot import"),
+                         ("tests.support.databases:ROOT", "neither")]:  # fmt: skip
         with pytest.raises(AgentConfigError, match=message):
             load_runnable(bad)
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import LiveServer, create_pg_database, drop_pg_database, pg_url, start_server
+from tests.support.databases import create_pg_database, drop_pg_database, pg_url
+from tests.support.server import LiveServer, start_server
 
 
 async def test_health_is_ok_with_database_details(live_server: LiveServer, dialect: str) -> None:
