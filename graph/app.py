@@ -22,7 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from graph.auth import ApiKeyMiddleware, connection_params_ok
-from graph.context import Context, calls_loader
+from graph.context import Context, alert_events_loader, calls_loader
 from graph.errors import with_code
 from graph.graphiql import offline_graphiql_html
 from graph.schema import schema
@@ -49,7 +49,12 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         platform: Platform = self._app.state.platform
-        return Context(platform=platform, calls=calls_loader(platform), request=request)
+        return Context(
+            platform=platform,
+            calls=calls_loader(platform),
+            alert_events=alert_events_loader(platform),
+            request=request,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         key = self._settings.api_key

@@ -6,8 +6,9 @@ from typing import Any
 import strawberry
 
 from graph.context import Context
+from graph.enums import AlertStatus
 from graph.inputs import AlertRuleInput
-from graph.types.alert import Alert, AlertConnection, AlertRule, AlertStatus
+from graph.types.alert import Alert, AlertConnection, AlertRule
 from services import alerts as svc
 from services.alerts import AlertChanged
 from services.errors import AgentNotFound, BadUserInput
@@ -32,10 +33,10 @@ def _rule(info: Info, data: AlertRuleInput) -> svc.AlertRule:
     ):
         raise AgentNotFound(f"no agent named {data.agent[:100]!r}", agent=data.agent)
     return svc.AlertRule(
-        name=data.name, agent=data.agent, metric=svc.Metric(data.metric.name),
-        comparator=svc.Comparator(data.comparator.name), threshold=data.threshold,
+        name=data.name, agent=data.agent, metric=data.metric,
+        comparator=data.comparator, threshold=data.threshold,
         window_seconds=data.window_seconds, min_samples=data.min_samples,
-        severity=svc.Severity(data.severity.name), enabled=data.enabled,
+        severity=data.severity, enabled=data.enabled,
         webhook_url=data.webhook_url,
     )  # fmt: skip
 
@@ -65,17 +66,14 @@ async def alerts(
     info: Info, status: AlertStatus | None = None, agent: str | None = None, first: int = 50,
     after: str | None = None,
 ) -> AlertConnection:  # fmt: skip
-    page = await svc.list_alerts(info.context.platform.engine,
-                               svc.AlertStatus(status.name) if status else None, agent, first,
-                               after)  # fmt: skip
+    page = await info.context.platform.alerts.page(status, agent, first, after)
     return AlertConnection.from_page(page)
 
 
 async def alert(info: Info, id: strawberry.ID) -> Alert | None:
     if not _is_int_id(id):
         return None
-    async with info.context.platform.engine.connect() as conn:
-        found = await svc.get_alert(conn, int(id))
+    found = await info.context.platform.alerts.get(int(id))
     return None if found is None else Alert(record=found)
 
 

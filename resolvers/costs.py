@@ -9,17 +9,7 @@ from graph.context import Context
 from graph.inputs import ModelPriceInput
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from services import validation
-from services.cost import (
-    Alias,
-    Budget,
-    Override,
-    Periods,
-    budget_status,
-    recompute_costs,
-    set_budget,
-    summarize_costs,
-)
-from services.cost import cost_suggestions as suggest
+from services.cost import Alias, Budget, Override
 from services.errors import BadUserInput
 from services.money import usd_input
 from services.runs import RunFilter
@@ -80,10 +70,7 @@ async def recompute(
     info: Info, since: datetime | None = None, until: datetime | None = None
 ) -> int:
     validation.window(since, until)
-    platform = info.context.platform
-    return await recompute_costs(
-        platform.engine, platform.writer.transact, platform.prices.book, since, until
-    )
+    return await info.context.platform.costs.recompute(since, until)
 
 
 async def cost_summary(
@@ -91,18 +78,13 @@ async def cost_summary(
     until: datetime | None = None,
 ) -> CostSummary:  # fmt: skip
     validation.window(since, until)
-    platform = info.context.platform
-    summary = await summarize_costs(
-        platform.engine, RunFilter(agent, None, since, until), platform.clock.now(),
-        platform.settings.zone,
-    )  # fmt: skip
+    summary = await info.context.platform.costs.summary(RunFilter(agent, None, since, until))
     return CostSummary.from_summary(summary)
 
 
 async def cost_suggestions(info: Info, since: datetime | None = None) -> list[CostSuggestion]:
     validation.window(since, None)
-    platform = info.context.platform
-    found = await suggest(platform.engine, since, platform.clock.now())
+    found = await info.context.platform.costs.suggestions(since)
     return [CostSuggestion.from_suggestion(s) for s in found]
 
 
@@ -115,6 +97,4 @@ async def set_budget_resolver(
         None if daily_usd is None else usd_input(daily_usd, "dailyUsd"),
         None if monthly_usd is None else usd_input(monthly_usd, "monthlyUsd"),
     )
-    await set_budget(platform.engine, agent, budget)
-    periods = Periods.at(platform.clock.now(), platform.settings.zone)
-    return BudgetStatus.from_status(await budget_status(platform.engine, agent, periods))
+    return BudgetStatus.from_status(await platform.costs.set_budget(agent, budget))

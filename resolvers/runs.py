@@ -9,20 +9,20 @@ import strawberry
 from starlette.requests import Request
 
 from graph.context import Context
+from graph.enums import RunStatus
 from graph.inputs import RecordRunInput
-from graph.types.run import RecordRunsResult, Run, RunConnection, RunStatus
+from graph.types.run import RecordRunsResult, Run, RunConnection
 from services import validation
 from services.money import usd_input
 from services.pubsub import RunRecorded
 from services.records import RunErrorInfo
-from services.records import RunStatus as Status
-from services.runs import ReportedCall, ReportedRun, RunFilter, get_run, list_runs
+from services.runs import ReportedCall, ReportedRun, RunFilter
 
 Info = strawberry.Info[Context, Any]
 
 
 async def run(info: Info, id: strawberry.ID) -> Run | None:
-    record = await get_run(info.context.platform.engine, str(id)[:100])
+    record = await info.context.platform.run_queries.get(str(id)[:100])
     return None if record is None else Run.from_record(record)
 
 
@@ -36,8 +36,8 @@ async def runs(
     after: str | None = None,
 ) -> RunConnection:
     validation.window(since, until)
-    flt = RunFilter(agent, Status(status.name) if status else None, since, until)
-    page = await list_runs(info.context.platform.engine, flt, first, after)
+    flt = RunFilter(agent, status, since, until)
+    page = await info.context.platform.run_queries.page(flt, first, after)
     return RunConnection.from_page(page)
 
 
@@ -91,7 +91,7 @@ def _report(input: RecordRunInput) -> ReportedRun:
     if input.error is not None:
         error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
     report = ReportedRun(
-        agent=input.agent, status=Status(input.status.name), started_at=input.started_at,
+        agent=input.agent, status=input.status, started_at=input.started_at,
         latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
         output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
         request_id=input.request_id, input=input.input, output=input.output,

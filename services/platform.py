@@ -22,7 +22,8 @@ from services.agents import (
 )
 from services.alerts import AlertChanged, AlertManager, WebhookNotifier
 from services.clock import Clock, SystemClock
-from services.cost import Budget, PriceStore, set_budget
+from services.cost import Budget, Costs, PriceStore, set_budget
+from services.metrics import Metrics
 from services.pubsub import Broker, RunRecorded
 from services.rate_limit import (
     IngestionLimiter,
@@ -32,7 +33,7 @@ from services.rate_limit import (
     RedisRateLimiter,
 )  # fmt: skip
 from services.records import RunRecord
-from services.runs import AgentRunner, RunIngestor, RunWriter
+from services.runs import AgentRunner, RunIngestor, RunReader, RunWriter
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ class Platform:
     limiter: RateLimiter
     limit_counters: LimitCounters
     ingestion_limiter: IngestionLimiter
+    run_queries: RunReader
+    metrics: Metrics
+    costs: Costs
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -111,7 +115,9 @@ class Platform:
         )  # fmt: skip
         ingestion = IngestionLimiter(settings.ingest_rate_per_second, settings.ingest_burst, clock)
         platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
-                       alerts, alert_changes, limiter, counters, ingestion)  # fmt: skip
+                       alerts, alert_changes, limiter, counters, ingestion, RunReader(engine),
+                       Metrics(engine, clock),
+                       Costs(engine, clock, settings.zone, prices, writer.transact))  # fmt: skip
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform

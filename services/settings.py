@@ -132,7 +132,3 @@ class Settings:
             ingest_rate_per_second=_float(env, "AGENTWATCH_INGEST_RATE_PER_SECOND", 2000.0),
             ingest_burst=_int(env, "AGENTWATCH_INGEST_BURST", 4000),
         )
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")

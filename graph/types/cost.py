@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.enums import CostSource, CostSuggestionKind
 from services.cost import Alias, CatalogEntry, Override, Suggestion
 from services.cost import BudgetStatus as Status
 from services.cost import CostSummary as CostSummaryRecord
@@ -15,14 +15,6 @@ from services.cost import CostSummary as CostSummaryRecord
 
 def usd(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-@strawberry.enum(description="Where a cost came from.")
-class CostSource(Enum):
-    CATALOG = strawberry.enum_value("CATALOG", description="genai-prices' bundled catalog.")
-    OVERRIDE = strawberry.enum_value("OVERRIDE", description="A price set with setModelPrice.")
-    REPORTED = strawberry.enum_value("REPORTED", description="Sent by the client in recordRun.")
-    UNPRICED = strawberry.enum_value("UNPRICED", description="Nobody could price it: null cost.")
 
 
 @strawberry.type(description="A model price per million tokens (an override or the catalog's).")
@@ -165,13 +157,6 @@ class CostSummary:
         )  # fmt: skip
 
 
-@strawberry.enum(description="What a savings suggestion is about.")
-class CostSuggestionKind(Enum):
-    CHEAPER_MODEL = strawberry.enum_value("CHEAPER_MODEL", description="Same provider, cheaper.")
-    FAILED_RUNS = strawberry.enum_value("FAILED_RUNS", description="Spend on failed runs.")
-    PROMPT_CACHING = strawberry.enum_value("PROMPT_CACHING", description="Cache the prompt.")
-
-
 @strawberry.type(description="A saving computed from stored runs, with its evidence.")
 class CostSuggestion:
     kind: CostSuggestionKind = strawberry.field(description="What it is about.")
@@ -187,7 +172,7 @@ class CostSuggestion:
     def from_suggestion(cls, x: Suggestion) -> "CostSuggestion":
         evidence: Any = x.evidence
         return cls(
-            kind=CostSuggestionKind(x.kind.value), agent=x.agent, title=x.title, detail=x.detail,
+            kind=x.kind, agent=x.agent, title=x.title, detail=x.detail,
             estimated_monthly_savings_usd=float(x.estimated_monthly_savings_usd),
             evidence=evidence,
         )  # fmt: skip

@@ -3,6 +3,7 @@ through FIRING → ACKNOWLEDGED → RESOLVED, one open alert per rule and agent.
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -19,10 +20,14 @@ from services.alerts.rules import SAMPLED_METRICS, AlertRule
 from services.alerts.store import (
     Alert,
     AlertAlreadyResolved,
+    AlertEvent,
     AlertNotFound,
+    AlertPage,
     AlertStatus,
     EventKind,
+    events_by_alert,
     get_alert,
+    list_alerts,
     open_alert,
 )  # fmt: skip
 from services.alerts.webhooks import WebhookNotifier, payload
@@ -101,13 +106,6 @@ class AlertManager:
         """Evaluate every enabled rule now (time-based conditions fire and clear without runs)."""
         for rule in list(self.rules.values()):
             if rule.enabled:
-                await self._safe_evaluate(rule)
-
-    async def settle(self) -> None:
-        """Evaluate whatever runs marked as dirty, now (used by tests for determinism)."""
-        dirty, self._dirty = self._dirty, set()
-        for rule_id in sorted(dirty):
-            if (rule := self.rules.get(rule_id)) is not None:
                 await self._safe_evaluate(rule)
 
     async def _safe_evaluate(self, rule: AlertRule) -> None:
@@ -293,3 +291,17 @@ class AlertManager:
 
     def describe(self) -> dict[str, Any]:
         return {"rules": len(self.rules), "pendingEvaluations": len(self._dirty)}
+
+    async def page(
+        self, status: AlertStatus | None, agent: str | None, first: int, after: str | None
+    ) -> AlertPage:
+        """Alerts newest first, keyset-paginated (see `list_alerts`)."""
+        return await list_alerts(self._engine, status, agent, first, after)
+
+    async def get(self, alert_id: int) -> Alert | None:
+        async with self._engine.connect() as conn:
+            return await get_alert(conn, alert_id)
+
+    async def events(self, alert_ids: Sequence[int]) -> dict[int, list[AlertEvent]]:
+        """Every given alert's history, oldest first, in one query."""
+        return await events_by_alert(self._engine, alert_ids)

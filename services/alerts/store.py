@@ -69,10 +69,6 @@ class Alert:
     resolved_at: datetime | None
     clear_since: datetime | None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status is not AlertStatus.RESOLVED
-
 
 def alert_from_row(row: Any) -> Alert:
     return Alert(

@@ -5,6 +5,7 @@ from services.cost.periods import Periods
 from services.cost.price_store import CatalogEntry, PriceStore
 from services.cost.prices import Alias, Override, run_cost
 from services.cost.recompute import recompute_costs
+from services.cost.service import Costs
 from services.cost.suggestions import Suggestion, SuggestionKind, cost_suggestions
 from services.cost.summary import CostSummary, summarize_costs
 
@@ -14,6 +15,7 @@ __all__ = [
     "BudgetStatus",
     "CatalogEntry",
     "CostSummary",
+    "Costs",
     "Override",
     "Periods",
     "PriceStore",

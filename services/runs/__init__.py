@@ -14,6 +14,7 @@ from services.runs.queries import (
     list_runs,
 )
 from services.runs.rows import run_from_row
+from services.runs.reader import RunReader
 from services.runs.writer import RunWriter
 from services.runs.ingest import ReportedCall, ReportedRun, RunIngestor
 from services.runs.runner import AgentRunner
@@ -27,6 +28,7 @@ __all__ = [
     "RunFilter",
     "RunIngestor",
     "RunPage",
+    "RunReader",
     "RunWriter",
     "calls_by_run",
     "encode_cursor",

@@ -23,11 +23,10 @@ from services.runs.rows import calls_to_rows, run_to_row
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_UPDATED_COLUMNS = (
-    "status", "ended_at", "latency_ms", "model", "input_tokens", "output_tokens",
-    "error_message", "error_type", "error_stack", "trace_id", "trace_url", "output",
-    "cost_pusd", "cost_source",
-)  # fmt: skip
+# Set once when a run starts. `finish` rewrites every other column of `run`, so a column added
+# to the table is updated too (and `run_to_row` must provide it, or the first finish fails).
+_FIXED_AT_START = frozenset({"id", "agent", "started_at", "input", "request_id"})
+_UPDATED_COLUMNS = tuple(c.name for c in run_table.columns if c.name not in _FIXED_AT_START)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from graphql import GraphQLInputObjectType, GraphQLObjectType
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType
+from strawberry.types.enum import StrawberryEnumDefinition
 
 from graph.schema import schema
 
@@ -27,3 +28,19 @@ def test_every_type_and_field_has_a_description() -> None:
         missing.extend(f"{name}.{f}" for f, field in gql_type.fields.items()
                        if not field.description)  # fmt: skip
     assert missing == []
+
+
+def test_every_enum_is_a_service_enum_with_described_values() -> None:
+    """One definition per enum: GraphQL exposes the service's class, so members cannot drift."""
+    enums = [
+        schema.get_type_by_name(name)
+        for name, gql_type in schema._schema.type_map.items()
+        if isinstance(gql_type, GraphQLEnumType) and not name.startswith("__")
+    ]
+    assert len(enums) >= 8
+    for definition in enums:
+        assert isinstance(definition, StrawberryEnumDefinition)
+        cls = definition.wrapped_cls
+        assert cls.__module__.startswith("services."), f"{definition.name} is a copy in {cls}"
+        assert [v.name for v in definition.values] == list(cls.__members__)
+        assert all(v.description for v in definition.values), definition.name

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from graph.context import Context, calls_loader
+from graph.context import Context, alert_events_loader, calls_loader
 from graph.schema import schema
 from services.errors import BadUserInput
 from services.metrics import EPOCH, MetricsBucket, bucket_range, timeseries
@@ -134,7 +134,11 @@ async def test_graphql_field(platform: Platform) -> None:
         output_tokens=5, calls=(), error=RunErrorInfo("boom", "E"), cost_usd=Decimal("0.25"),
         cost_source=CostSource.REPORTED,
     ))  # fmt: skip
-    context = Context(platform=platform, calls=calls_loader(platform))
+    context = Context(
+        platform=platform,
+        calls=calls_loader(platform),
+        alert_events=alert_events_loader(platform),
+    )
 
     async def run(variables: dict[str, Any]) -> Any:
         return await schema.execute(QUERY, variables, context_value=context)

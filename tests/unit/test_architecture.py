@@ -119,3 +119,14 @@ def test_no_test_module_imports_another_test_module() -> None:
             if name.split(".")[-1].startswith("test_") or name.endswith("conftest"):
                 found.append(f"{path.relative_to(ROOT)} imports {name}")
     assert found == []
+
+
+@pytest.mark.parametrize("folder", ["resolvers", "graph/types"])
+def test_resolvers_and_types_never_touch_the_engine(folder: str) -> None:
+    """Services are bound in `Platform`; the API layer calls them and never opens connections."""
+    found = []
+    for path in modules(folder):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in {"engine", "connect", "begin"}:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} uses .{node.attr}")
+    assert found == []
