@@ -98,8 +98,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             latency = await ping(platform.engine)
         except Exception as exc:
             log.warning("health check: database unreachable: %s", exc)
-            body = {"status": "error", "version": __version__,
-                    "database": {"ok": False, "error": type(exc).__name__}}  # fmt: skip
+            body = {
+                "status": "error",
+                "version": __version__,
+                "database": {"ok": False, "error": type(exc).__name__},
+            }
             return JSONResponse(body, status_code=503)
         return JSONResponse(
             {

@@ -27,12 +27,14 @@ def _given(value: Any) -> bool:
 async def update_agent(info: Info, name: str, input: AgentUpdateInput) -> Agent:
     agent_name(name)
     budgets = {
-        field: (UNCHANGED if not _given(value)
-                else None if value is None else usd_input(value, label))
+        field: (
+            UNCHANGED if not _given(value) else None if value is None else usd_input(value, label)
+        )
         for field, value, label in (
             ("daily_budget_usd", input.daily_budget_usd, "dailyBudgetUsd"),
-            ("monthly_budget_usd", input.monthly_budget_usd, "monthlyBudgetUsd"))
-    }  # fmt: skip
+            ("monthly_budget_usd", input.monthly_budget_usd, "monthlyBudgetUsd"),
+        )
+    }
     rate_limit: Any = UNCHANGED
     if _given(input.rate_limit):
         rate_limit = None if input.rate_limit is None else input.rate_limit.to_policy()
@@ -40,8 +42,9 @@ async def update_agent(info: Info, name: str, input: AgentUpdateInput) -> Agent:
         enabled=UNCHANGED if input.enabled is None else input.enabled,
         description=UNCHANGED if input.description is None else input.description,
         timeout_seconds=UNCHANGED if input.timeout_seconds is None else input.timeout_seconds,
-        rate_limit=rate_limit, **budgets,
-    )  # fmt: skip
+        rate_limit=rate_limit,
+        **budgets,
+    )
     return Agent.from_record(await info.context.platform.update_agent(name, update))
 
 

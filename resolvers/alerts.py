@@ -33,12 +33,17 @@ def _rule(info: Info, data: AlertRuleInput) -> svc.AlertRule:
     ):
         raise AgentNotFound(f"no agent named {data.agent[:100]!r}", agent=data.agent)
     return svc.AlertRule(
-        name=data.name, agent=data.agent, metric=data.metric,
-        comparator=data.comparator, threshold=data.threshold,
-        window_seconds=data.window_seconds, min_samples=data.min_samples,
-        severity=data.severity, enabled=data.enabled,
+        name=data.name,
+        agent=data.agent,
+        metric=data.metric,
+        comparator=data.comparator,
+        threshold=data.threshold,
+        window_seconds=data.window_seconds,
+        min_samples=data.min_samples,
+        severity=data.severity,
+        enabled=data.enabled,
         webhook_url=data.webhook_url,
-    )  # fmt: skip
+    )
 
 
 async def alert_rules(info: Info) -> list[AlertRule]:
@@ -52,8 +57,9 @@ async def create_alert_rule(info: Info, input: AlertRuleInput) -> AlertRule:
 
 
 async def update_alert_rule(info: Info, id: strawberry.ID, input: AlertRuleInput) -> AlertRule:
-    updated = await info.context.platform.alerts.update_rule(_int_id(id, "rule"),
-                                                             _rule(info, input))  # fmt: skip
+    updated = await info.context.platform.alerts.update_rule(
+        _int_id(id, "rule"), _rule(info, input)
+    )
     return AlertRule.from_rule(updated)
 
 
@@ -63,9 +69,12 @@ async def delete_alert_rule(info: Info, id: strawberry.ID) -> bool:
 
 
 async def alerts(
-    info: Info, status: AlertStatus | None = None, agent: str | None = None, first: int = 50,
+    info: Info,
+    status: AlertStatus | None = None,
+    agent: str | None = None,
+    first: int = 50,
     after: str | None = None,
-) -> AlertConnection:  # fmt: skip
+) -> AlertConnection:
     page = await info.context.platform.alerts.page(status, agent, first, after)
     return AlertConnection.from_page(page)
 

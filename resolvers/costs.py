@@ -74,9 +74,11 @@ async def recompute(
 
 
 async def cost_summary(
-    info: Info, agent: str | None = None, since: datetime | None = None,
+    info: Info,
+    agent: str | None = None,
+    since: datetime | None = None,
     until: datetime | None = None,
-) -> CostSummary:  # fmt: skip
+) -> CostSummary:
     validation.window(since, until)
     summary = await info.context.platform.costs.summary(RunFilter(agent, None, since, until))
     return CostSummary.from_summary(summary)
@@ -89,9 +91,11 @@ async def cost_suggestions(info: Info, since: datetime | None = None) -> list[Co
 
 
 async def set_budget_resolver(
-    info: Info, agent: str | None = None, daily_usd: float | None = None,
+    info: Info,
+    agent: str | None = None,
+    daily_usd: float | None = None,
     monthly_usd: float | None = None,
-) -> BudgetStatus:  # fmt: skip
+) -> BudgetStatus:
     platform = info.context.platform
     budget = Budget(
         None if daily_usd is None else usd_input(daily_usd, "dailyUsd"),

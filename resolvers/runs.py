@@ -41,8 +41,9 @@ async def runs(
     return RunConnection.from_page(page)
 
 
-async def run_agent(info: Info, agent: str, input: strawberry.scalars.JSON,
-                    wait: bool = True) -> Run:  # fmt: skip
+async def run_agent(
+    info: Info, agent: str, input: strawberry.scalars.JSON, wait: bool = True
+) -> Run:
     validation.agent_name(agent)
     request = info.context.request
     abandoned = None
@@ -80,25 +81,42 @@ async def record_runs(info: Info, runs: list[RecordRunInput]) -> RecordRunsResul
 def _report(input: RecordRunInput) -> ReportedRun:
     calls = None
     if input.calls is not None:
-        calls = tuple(ReportedCall(
-            model=c.model, provider=c.provider, started_at=c.started_at, latency_ms=c.latency_ms,
-            input_tokens=c.input_tokens, cached_tokens=c.cached_tokens,
-            cache_write_tokens=c.cache_write_tokens, output_tokens=c.output_tokens,
-            reasoning_tokens=c.reasoning_tokens,
-            cost_usd=None if c.cost_usd is None else usd_input(c.cost_usd, "calls.costUsd"),
-        ) for c in input.calls)  # fmt: skip
+        calls = tuple(
+            ReportedCall(
+                model=c.model,
+                provider=c.provider,
+                started_at=c.started_at,
+                latency_ms=c.latency_ms,
+                input_tokens=c.input_tokens,
+                cached_tokens=c.cached_tokens,
+                cache_write_tokens=c.cache_write_tokens,
+                output_tokens=c.output_tokens,
+                reasoning_tokens=c.reasoning_tokens,
+                cost_usd=None if c.cost_usd is None else usd_input(c.cost_usd, "calls.costUsd"),
+            )
+            for c in input.calls
+        )
     error = None
     if input.error is not None:
         error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
     report = ReportedRun(
-        agent=input.agent, status=input.status, started_at=input.started_at,
-        latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
-        output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
-        request_id=input.request_id, input=input.input, output=input.output,
-        cached_tokens=input.cached_tokens, reasoning_tokens=input.reasoning_tokens,
+        agent=input.agent,
+        status=input.status,
+        started_at=input.started_at,
+        latency_ms=input.latency_ms,
+        model=input.model,
+        input_tokens=input.input_tokens,
+        output_tokens=input.output_tokens,
+        error=error,
+        trace_id=input.trace_id,
+        request_id=input.request_id,
+        input=input.input,
+        output=input.output,
+        cached_tokens=input.cached_tokens,
+        reasoning_tokens=input.reasoning_tokens,
         cost_usd=None if input.cost_usd is None else usd_input(input.cost_usd, "costUsd"),
         calls=calls,
-    )  # fmt: skip
+    )
     return report
 
 

@@ -31,7 +31,7 @@ from services.rate_limit import (
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
-)  # fmt: skip
+)
 from services.records import RunRecord
 from services.runs import AgentRunner, RunIngestor, RunReader, RunWriter
 from services.settings import Settings
@@ -82,12 +82,20 @@ class Platform:
         runs: Broker[RunRecorded] = Broker(settings.subscriber_queue_size)
         alert_changes: Broker[AlertChanged] = Broker(settings.subscriber_queue_size)
         notifier = WebhookNotifier(
-            engine, clock, max_attempts=settings.webhook_max_attempts,
+            engine,
+            clock,
+            max_attempts=settings.webhook_max_attempts,
             backoff_seconds=settings.webhook_backoff_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
-        )  # fmt: skip
-        alerts = AlertManager(engine, clock, settings.zone, notifier, alert_changes,
-                              tick_seconds=settings.alert_tick_seconds)  # fmt: skip
+        )
+        alerts = AlertManager(
+            engine,
+            clock,
+            settings.zone,
+            notifier,
+            alert_changes,
+            tick_seconds=settings.alert_tick_seconds,
+        )
         await alerts.start()
 
         def published(run: RunRecord) -> None:
@@ -97,27 +105,58 @@ class Platform:
         writer = RunWriter(engine, published, batch_size=settings.write_batch_size)
         await writer.start()
         limiter: RateLimiter = (
-            RedisRateLimiter(settings.redis_url, clock, key_prefix=settings.redis_key_prefix,
-                             fail_open=settings.redis_fail_open)
-            if settings.redis_url else MemoryRateLimiter(clock)
-        )  # fmt: skip
+            RedisRateLimiter(
+                settings.redis_url,
+                clock,
+                key_prefix=settings.redis_key_prefix,
+                fail_open=settings.redis_fail_open,
+            )
+            if settings.redis_url
+            else MemoryRateLimiter(clock)
+        )
         for config in await registry.all():
             await limiter.configure(config.name, config.rate_limit)
         counters = LimitCounters(engine, clock)
         await counters.start()
         runner = AgentRunner(
-            registry, writer, prices, clock, settings.max_input_bytes,
-            settings.stored_payload_bytes, limiter, counters,
-        )  # fmt: skip
-        ingestor = RunIngestor(
-            engine, registry, writer, prices, clock, settings.max_input_bytes,
+            registry,
+            writer,
+            prices,
+            clock,
+            settings.max_input_bytes,
             settings.stored_payload_bytes,
-        )  # fmt: skip
+            limiter,
+            counters,
+        )
+        ingestor = RunIngestor(
+            engine,
+            registry,
+            writer,
+            prices,
+            clock,
+            settings.max_input_bytes,
+            settings.stored_payload_bytes,
+        )
         ingestion = IngestionLimiter(settings.ingest_rate_per_second, settings.ingest_burst, clock)
-        platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
-                       alerts, alert_changes, limiter, counters, ingestion, RunReader(engine),
-                       Metrics(engine, clock),
-                       Costs(engine, clock, settings.zone, prices, writer.transact))  # fmt: skip
+        platform = cls(
+            settings,
+            clock,
+            engine,
+            registry,
+            writer,
+            runner,
+            ingestor,
+            runs,
+            prices,
+            alerts,
+            alert_changes,
+            limiter,
+            counters,
+            ingestion,
+            RunReader(engine),
+            Metrics(engine, clock),
+            Costs(engine, clock, settings.zone, prices, writer.transact),
+        )
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform

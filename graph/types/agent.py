@@ -29,13 +29,17 @@ class Agent:
     def from_record(cls, config: AgentRecord) -> "Agent":
         metadata: Any = config.metadata  # Strawberry's JSON scalar is typed as a NewType
         return cls(
-            name=config.name, description=config.description, model=config.model,
-            enabled=config.enabled, source=config.source,
-            timeout_seconds=config.timeout_seconds, metadata=metadata,
+            name=config.name,
+            description=config.description,
+            model=config.model,
+            enabled=config.enabled,
+            source=config.source,
+            timeout_seconds=config.timeout_seconds,
+            metadata=metadata,
             daily_budget_usd=usd(config.daily_budget_usd),
             monthly_budget_usd=usd(config.monthly_budget_usd),
             rate_limit=RateLimit.from_policy(config.rate_limit),
-        )  # fmt: skip
+        )
 
 
 @strawberry.input(description="Changes to an agent; omitted fields stay as they are.")

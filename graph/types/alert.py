@@ -21,8 +21,9 @@ class AlertRule:
     metric: AlertMetric = strawberry.field(description="What is measured.")
     comparator: Comparator = strawberry.field(description="How it is compared.")
     threshold: float = strawberry.field(description="The limit.")
-    window_seconds: int = strawberry.field(description="Sliding window; also the auto-resolve "
-                                           "quiet period.")  # fmt: skip
+    window_seconds: int = strawberry.field(
+        description="Sliding window; also the auto-resolve quiet period."
+    )
     min_samples: int = strawberry.field(
         description="Finished runs needed before ERROR_RATE, latency and COST_USD can fire."
     )
@@ -36,13 +37,20 @@ class AlertRule:
     def from_rule(cls, rule: svc.AlertRule) -> "AlertRule":
         assert rule.id is not None and rule.created_at and rule.updated_at
         return cls(
-            id=strawberry.ID(str(rule.id)), name=rule.name, agent=rule.agent,
-            metric=rule.metric, comparator=rule.comparator,
-            threshold=rule.threshold, window_seconds=rule.window_seconds,
-            min_samples=rule.min_samples, severity=rule.severity,
-            enabled=rule.enabled, webhook_url=rule.webhook_url, created_at=rule.created_at,
+            id=strawberry.ID(str(rule.id)),
+            name=rule.name,
+            agent=rule.agent,
+            metric=rule.metric,
+            comparator=rule.comparator,
+            threshold=rule.threshold,
+            window_seconds=rule.window_seconds,
+            min_samples=rule.min_samples,
+            severity=rule.severity,
+            enabled=rule.enabled,
+            webhook_url=rule.webhook_url,
+            created_at=rule.created_at,
             updated_at=rule.updated_at,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="One transition or value update of an alert.")
@@ -60,8 +68,14 @@ class AlertEvent:
     @classmethod
     def from_event(cls, e: svc.AlertEvent) -> "AlertEvent":
         delivery: Any = e.delivery
-        return cls(kind=e.kind, at=e.at, value=e.value, note=e.note,
-                   automatic=e.automatic, delivery=delivery)  # fmt: skip
+        return cls(
+            kind=e.kind,
+            at=e.at,
+            value=e.value,
+            note=e.note,
+            automatic=e.automatic,
+            delivery=delivery,
+        )
 
 
 @strawberry.type(description="An alert from firing to resolution.")
@@ -136,8 +150,10 @@ class AlertConnection:
 
     @classmethod
     def from_page(cls, page: svc.AlertPage) -> "AlertConnection":
-        edges = [AlertEdge(cursor=encode_cursor(a.fired_at, str(a.id)), node=Alert(record=a))
-                 for a in page.alerts]  # fmt: skip
+        edges = [
+            AlertEdge(cursor=encode_cursor(a.fired_at, str(a.id)), node=Alert(record=a))
+            for a in page.alerts
+        ]
         return cls(
             edges=edges,
             page_info=PageInfo(

@@ -41,13 +41,20 @@ class LlmCall:
     @classmethod
     def from_record(cls, call: LlmCallRecord) -> "LlmCall":
         return cls(
-            seq=call.seq, model=call.model, provider=call.provider, started_at=call.started_at,
-            latency_ms=call.latency_ms, input_tokens=call.input_tokens,
-            cached_tokens=call.cached_input_tokens, cache_write_tokens=call.cache_write_tokens,
-            output_tokens=call.output_tokens, reasoning_tokens=call.reasoning_tokens,
-            cost_usd=usd(call.cost_usd), cost_source=call.cost_source,
+            seq=call.seq,
+            model=call.model,
+            provider=call.provider,
+            started_at=call.started_at,
+            latency_ms=call.latency_ms,
+            input_tokens=call.input_tokens,
+            cached_tokens=call.cached_input_tokens,
+            cache_write_tokens=call.cache_write_tokens,
+            output_tokens=call.output_tokens,
+            reasoning_tokens=call.reasoning_tokens,
+            cost_usd=usd(call.cost_usd),
+            cost_source=call.cost_source,
             priced_as=call.priced_as,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="One execution of an agent, run here or reported by recordRun.")

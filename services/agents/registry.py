@@ -28,8 +28,17 @@ from services.validation import agent_name
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MAX_TIMEOUT_SECONDS = 3600.0
-_KNOWN_KEYS = {"runnable", "description", "model", "timeout_seconds", "enabled", "metadata",
-               "daily_budget_usd", "monthly_budget_usd", "rate_limit"}  # fmt: skip
+_KNOWN_KEYS = {
+    "runnable",
+    "description",
+    "model",
+    "timeout_seconds",
+    "enabled",
+    "metadata",
+    "daily_budget_usd",
+    "monthly_budget_usd",
+    "rate_limit",
+}
 
 
 class AgentConfigError(ValueError):
@@ -173,8 +182,9 @@ class AgentRegistry:
 
     async def load(self, specs: Iterable[AgentSpec]) -> None:
         """Import every agent's runnable, then upsert the configured agents in one transaction."""
-        loaded = {spec.name: RegisteredAgent(spec, load_runnable(spec.runnable_path))
-                  for spec in specs}  # fmt: skip
+        loaded = {
+            spec.name: RegisteredAgent(spec, load_runnable(spec.runnable_path)) for spec in specs
+        }
         now = self._clock.now()
         async with self._engine.begin() as conn:
             for agent in loaded.values():
@@ -195,11 +205,19 @@ class AgentRegistry:
             return
         now = self._clock.now()
         rows: list[dict[str, Any]] = [
-            {"name": name, "description": "", "model": None, "enabled": True,
-             "source": "external", "timeout_seconds": DEFAULT_TIMEOUT_SECONDS,
-             "metadata": {}, "created_at": now, "updated_at": now}
+            {
+                "name": name,
+                "description": "",
+                "model": None,
+                "enabled": True,
+                "source": "external",
+                "timeout_seconds": DEFAULT_TIMEOUT_SECONDS,
+                "metadata": {},
+                "created_at": now,
+                "updated_at": now,
+            }
             for name in sorted(missing)
-        ]  # fmt: skip
+        ]
         async with self._engine.begin() as conn:
             await conn.execute(self._insert(agent_table).on_conflict_do_nothing(), rows)
         self._known |= missing
@@ -218,9 +236,12 @@ class AgentRegistry:
         config = await self.get(name)
         assert config is not None
         if (current := self._executable.get(name)) is not None:
-            spec = dataclasses.replace(current.spec, enabled=config.enabled,
-                                       description=config.description,
-                                       timeout_seconds=config.timeout_seconds)  # fmt: skip
+            spec = dataclasses.replace(
+                current.spec,
+                enabled=config.enabled,
+                description=config.description,
+                timeout_seconds=config.timeout_seconds,
+            )
             self._executable[name] = RegisteredAgent(spec, current.runnable)
         return config
 
@@ -245,9 +266,15 @@ class AgentRegistry:
 
 def _row(spec: AgentSpec, now: Any) -> dict[str, Any]:
     # Keys the file does not set keep what the API stored (budgets, rate limit).
-    budgets = {name: value for name, value in (("daily_budget_usd", spec.daily_budget_usd),
-               ("monthly_budget_usd", spec.monthly_budget_usd),
-               ("rate_limit", policy_to_json(spec.rate_limit))) if value is not None}  # fmt: skip
+    budgets = {
+        name: value
+        for name, value in (
+            ("daily_budget_usd", spec.daily_budget_usd),
+            ("monthly_budget_usd", spec.monthly_budget_usd),
+            ("rate_limit", policy_to_json(spec.rate_limit)),
+        )
+        if value is not None
+    }
     return {
         **budgets,
         "name": spec.name,

@@ -8,9 +8,14 @@ from services.errors import BadUserInput
 from services.rate_limit import RateLimitPolicy
 
 UNCHANGED: Any = object()  # marks a field the caller did not send (None means "clear it")
-_JSON_KEYS = {"requests": "requests", "perSeconds": "per_seconds", "burst": "burst",
-              "maxConcurrent": "max_concurrent", "maxQueueMs": "max_queue_ms",
-              "maxQueueLength": "max_queue_length"}  # fmt: skip
+_JSON_KEYS = {
+    "requests": "requests",
+    "perSeconds": "per_seconds",
+    "burst": "burst",
+    "maxConcurrent": "max_concurrent",
+    "maxQueueMs": "max_queue_ms",
+    "maxQueueLength": "max_queue_length",
+}
 MAX_TIMEOUT_SECONDS = 3600.0
 
 
@@ -31,26 +36,34 @@ class AgentUpdate:
         if self.timeout_seconds is not UNCHANGED and not (
             0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS
         ):
-            raise BadUserInput(f"timeoutSeconds must be in (0, {MAX_TIMEOUT_SECONDS:g}]",
-                               field="timeoutSeconds")  # fmt: skip
+            raise BadUserInput(
+                f"timeoutSeconds must be in (0, {MAX_TIMEOUT_SECONDS:g}]", field="timeoutSeconds"
+            )
         return self
 
     def columns(self) -> dict[str, Any]:
         """The `agent` table columns this update sets."""
-        values = {"enabled": self.enabled, "description": self.description,
-                  "timeout_seconds": self.timeout_seconds,
-                  "daily_budget_usd": self.daily_budget_usd,
-                  "monthly_budget_usd": self.monthly_budget_usd,
-                  "rate_limit": UNCHANGED if self.rate_limit is UNCHANGED
-                  else policy_to_json(self.rate_limit)}  # fmt: skip
+        values = {
+            "enabled": self.enabled,
+            "description": self.description,
+            "timeout_seconds": self.timeout_seconds,
+            "daily_budget_usd": self.daily_budget_usd,
+            "monthly_budget_usd": self.monthly_budget_usd,
+            "rate_limit": UNCHANGED
+            if self.rate_limit is UNCHANGED
+            else policy_to_json(self.rate_limit),
+        }
         return {k: v for k, v in values.items() if v is not UNCHANGED}
 
 
 def policy_to_json(policy: RateLimitPolicy | None) -> dict[str, Any] | None:
     if policy is None:
         return None
-    return {key: getattr(policy, attr) for key, attr in _JSON_KEYS.items()
-            if getattr(policy, attr) is not None}  # fmt: skip
+    return {
+        key: getattr(policy, attr)
+        for key, attr in _JSON_KEYS.items()
+        if getattr(policy, attr) is not None
+    }
 
 
 def policy_from_json(data: dict[str, Any] | None) -> RateLimitPolicy | None:

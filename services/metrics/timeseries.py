@@ -95,9 +95,18 @@ async def timeseries(
             result.append(MetricsBucket(start))
             continue
         p50, p95, p99 = latencies.get(index, (None, None, None))
-        result.append(MetricsBucket(
-            start, t.count, t.errors, p50, p95, p99, t.tokens, from_picos(t.cost_picos),
-        ))  # fmt: skip
+        result.append(
+            MetricsBucket(
+                start,
+                t.count,
+                t.errors,
+                p50,
+                p95,
+                p99,
+                t.tokens,
+                from_picos(t.cost_picos),
+            )
+        )
     return result
 
 

@@ -59,15 +59,23 @@ class LimitCounters:
         if not rejected and not queued:
             return
         self._rejected, self._queued = Counter(), Counter()
-        rows = [{"agent": agent, "minute": minute, "rejected": rejected[(agent, minute)],
-                 "queued": queued[(agent, minute)]}
-                for agent, minute in set(rejected) | set(queued)]  # fmt: skip
+        rows = [
+            {
+                "agent": agent,
+                "minute": minute,
+                "rejected": rejected[(agent, minute)],
+                "queued": queued[(agent, minute)],
+            }
+            for agent, minute in set(rejected) | set(queued)
+        ]
         stmt = self._insert(counter_table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["agent", "minute"],
-            set_={"rejected": counter_table.c.rejected + stmt.excluded.rejected,
-                  "queued": counter_table.c.queued + stmt.excluded.queued},
-        )  # fmt: skip
+            set_={
+                "rejected": counter_table.c.rejected + stmt.excluded.rejected,
+                "queued": counter_table.c.queued + stmt.excluded.queued,
+            },
+        )
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(stmt, rows)
@@ -96,10 +104,15 @@ class LimitCounters:
             stored_rejected, stored_queued = (await conn.execute(query)).one()
 
         def pending(counts: Counter[Key]) -> int:
-            return sum(n for (a, minute), n in counts.items()
-                       if (agent is None or a == agent)
-                       and (since is None or minute >= since.replace(second=0, microsecond=0))
-                       and (until is None or minute < until))  # fmt: skip
+            return sum(
+                n
+                for (a, minute), n in counts.items()
+                if (agent is None or a == agent)
+                and (since is None or minute >= since.replace(second=0, microsecond=0))
+                and (until is None or minute < until)
+            )
 
-        return (int(stored_rejected) + pending(self._rejected),
-                int(stored_queued) + pending(self._queued))  # fmt: skip
+        return (
+            int(stored_rejected) + pending(self._rejected),
+            int(stored_queued) + pending(self._queued),
+        )

@@ -66,9 +66,15 @@ class ReportedRun:
 
 class RunIngestor:
     def __init__(
-        self, engine: AsyncEngine, registry: AgentRegistry, writer: RunWriter,
-        prices: PriceStore, clock: Clock, max_input_bytes: int, stored_payload_bytes: int,
-    ) -> None:  # fmt: skip
+        self,
+        engine: AsyncEngine,
+        registry: AgentRegistry,
+        writer: RunWriter,
+        prices: PriceStore,
+        clock: Clock,
+        max_input_bytes: int,
+        stored_payload_bytes: int,
+    ) -> None:
         self._engine = engine
         self._registry = registry
         self._writer = writer
@@ -89,8 +95,11 @@ class RunIngestor:
         latency = validation.latency_ms(report.latency_ms)
         started = report.started_at or (now - timedelta(milliseconds=latency or 0))
         validation.timestamp(started, now, "startedAt")
-        for value, name in ((report.model, "model"), (report.trace_id, "traceId"),
-                            (report.request_id, "requestId")):  # fmt: skip
+        for value, name in (
+            (report.model, "model"),
+            (report.trace_id, "traceId"),
+            (report.request_id, "requestId"),
+        ):
             validation.text(value, name)
         if report.request_id is not None and not report.request_id.strip():
             raise BadUserInput("requestId must not be blank", field="requestId")
@@ -98,8 +107,14 @@ class RunIngestor:
             validation.text(report.error.type, "error.type")
             validation.text(report.error.message, "error.message")
             validation.text(report.error.stack_trace, "error.stackTrace")
-        _tokens(report.input_tokens, report.cached_tokens, 0, report.output_tokens,
-                report.reasoning_tokens, "")  # fmt: skip
+        _tokens(
+            report.input_tokens,
+            report.cached_tokens,
+            0,
+            report.output_tokens,
+            report.reasoning_tokens,
+            "",
+        )
         ensure_within(report.input, self._max_input_bytes, "input")
         ensure_within(report.output, self._max_input_bytes, "output")
         calls = self._calls(report, started, now)
@@ -109,17 +124,30 @@ class RunIngestor:
         else:
             input_tokens, output_tokens = report.input_tokens, report.output_tokens
         cost, source = run_cost(calls, report.cost_usd, input_tokens + output_tokens)
-        run_id = uuid.uuid5(REQUEST_ID_NAMESPACE, report.request_id) if report.request_id \
-            else uuid.uuid4()  # fmt: skip
+        run_id = (
+            uuid.uuid5(REQUEST_ID_NAMESPACE, report.request_id)
+            if report.request_id
+            else uuid.uuid4()
+        )
         return RunRecord(
-            id=str(run_id), agent=report.agent, status=report.status, started_at=started,
+            id=str(run_id),
+            agent=report.agent,
+            status=report.status,
+            started_at=started,
             ended_at=started + timedelta(milliseconds=latency) if latency is not None else None,
-            latency_ms=latency, model=report.model, input_tokens=input_tokens,
-            output_tokens=output_tokens, error=report.error, trace_id=report.trace_id,
+            latency_ms=latency,
+            model=report.model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            error=report.error,
+            trace_id=report.trace_id,
             input=to_storable(report.input, self._stored_payload_bytes),
             output=to_storable(report.output, self._stored_payload_bytes),
-            request_id=report.request_id, calls=calls, cost_usd=cost, cost_source=source,
-        )  # fmt: skip
+            request_id=report.request_id,
+            calls=calls,
+            cost_usd=cost,
+            cost_source=source,
+        )
 
     def _calls(
         self, report: ReportedRun, started: datetime, now: datetime
@@ -129,32 +157,51 @@ class RunIngestor:
         if reported is None:
             if report.model is None and report.input_tokens == 0 and report.output_tokens == 0:
                 return ()
-            reported = (ReportedCall(
-                model=report.model, started_at=started, latency_ms=report.latency_ms,
-                input_tokens=report.input_tokens, cached_tokens=report.cached_tokens,
-                output_tokens=report.output_tokens, reasoning_tokens=report.reasoning_tokens,
-            ),)  # fmt: skip
+            reported = (
+                ReportedCall(
+                    model=report.model,
+                    started_at=started,
+                    latency_ms=report.latency_ms,
+                    input_tokens=report.input_tokens,
+                    cached_tokens=report.cached_tokens,
+                    output_tokens=report.output_tokens,
+                    reasoning_tokens=report.reasoning_tokens,
+                ),
+            )
         if len(reported) > MAX_CALLS_PER_RUN:
             raise BadUserInput(f"at most {MAX_CALLS_PER_RUN} calls per run", field="calls")
         book = self._prices.book
         calls = []
         for seq, call in enumerate(reported):
             where = f"calls[{seq}]."
-            _tokens(call.input_tokens, call.cached_tokens, call.cache_write_tokens,
-                    call.output_tokens, call.reasoning_tokens, where)  # fmt: skip
+            _tokens(
+                call.input_tokens,
+                call.cached_tokens,
+                call.cache_write_tokens,
+                call.output_tokens,
+                call.reasoning_tokens,
+                where,
+            )
             validation.text(call.model, "model")
             validation.latency_ms(call.latency_ms)
             at = call.started_at or started
             validation.timestamp(at, now, f"{where}startedAt")
             record = LlmCallRecord(
-                seq=seq, model=call.model, provider=call.provider, started_at=at,
-                latency_ms=call.latency_ms, input_tokens=call.input_tokens,
-                cached_input_tokens=call.cached_tokens, cache_write_tokens=call.cache_write_tokens,
-                output_tokens=call.output_tokens, reasoning_tokens=call.reasoning_tokens,
+                seq=seq,
+                model=call.model,
+                provider=call.provider,
+                started_at=at,
+                latency_ms=call.latency_ms,
+                input_tokens=call.input_tokens,
+                cached_input_tokens=call.cached_tokens,
+                cache_write_tokens=call.cache_write_tokens,
+                output_tokens=call.output_tokens,
+                reasoning_tokens=call.reasoning_tokens,
                 cost_usd=call.cost_usd,
-                cost_source=CostSource.REPORTED if call.cost_usd is not None
+                cost_source=CostSource.REPORTED
+                if call.cost_usd is not None
                 else CostSource.UNPRICED,
-            )  # fmt: skip
+            )
             calls.append(book.priced(record))
         return tuple(calls)
 
@@ -169,8 +216,9 @@ class RunIngestor:
             try:
                 runs.append(self.validate(report))
             except BadUserInput as exc:
-                raise BadUserInput(f"runs[{index}]: {exc.message}", index=index,
-                                   **exc.extensions) from exc  # fmt: skip
+                raise BadUserInput(
+                    f"runs[{index}]: {exc.message}", index=index, **exc.extensions
+                ) from exc
         await self._registry.ensure_external({run.agent for run in runs})
         stored = await asyncio.gather(*(self._writer.insert(run) for run in runs))
         result = []
@@ -194,9 +242,13 @@ class RunIngestor:
 def _tokens(
     input_tokens: int, cached: int, cache_write: int, output: int, reasoning: int, where: str
 ) -> None:
-    for value, name in ((input_tokens, "inputTokens"), (cached, "cachedTokens"),
-                        (cache_write, "cacheWriteTokens"), (output, "outputTokens"),
-                        (reasoning, "reasoningTokens")):  # fmt: skip
+    for value, name in (
+        (input_tokens, "inputTokens"),
+        (cached, "cachedTokens"),
+        (cache_write, "cacheWriteTokens"),
+        (output, "outputTokens"),
+        (reasoning, "reasoningTokens"),
+    ):
         validation.token_count(value, f"{where}{name}")
     if cached + cache_write > input_tokens:
         raise BadUserInput(

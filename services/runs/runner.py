@@ -29,10 +29,16 @@ class AgentRunner:
     """Runs registered agents and records every run, whatever its outcome."""
 
     def __init__(
-        self, registry: AgentRegistry, writer: RunWriter, prices: PriceStore, clock: Clock,
-        max_input_bytes: int, stored_payload_bytes: int, limiter: RateLimiter,
+        self,
+        registry: AgentRegistry,
+        writer: RunWriter,
+        prices: PriceStore,
+        clock: Clock,
+        max_input_bytes: int,
+        stored_payload_bytes: int,
+        limiter: RateLimiter,
         counters: LimitCounters,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._limiter = limiter
         self._counters = counters
         self._registry = registry
@@ -44,9 +50,12 @@ class AgentRunner:
         self._background: set[asyncio.Task[RunRecord]] = set()
 
     async def run(
-        self, agent_name: str, payload: Any, wait: bool = True,
+        self,
+        agent_name: str,
+        payload: Any,
+        wait: bool = True,
         abandoned: Callable[[], Awaitable[None]] | None = None,
-    ) -> RunRecord:  # fmt: skip
+    ) -> RunRecord:
         """Start a run once the agent's rate limit admits it; with `wait` return it finished,
         else return it RUNNING at once. `abandoned` completes when the caller goes away: a call
         still queued then gives its place back (raises CancelledError)."""
@@ -147,7 +156,10 @@ class AgentRunner:
                 status = RunStatus.TIMEOUT
                 error = RunErrorInfo(
                     f"agent {agent.spec.name!r} exceeded its {agent.spec.timeout_seconds:g}s "
-                    "timeout", "TimeoutError", None)  # fmt: skip
+                    "timeout",
+                    "TimeoutError",
+                    None,
+                )
             else:
                 status, error = RunStatus.ERROR, _error_info(exc)
         except asyncio.CancelledError:
@@ -171,9 +183,15 @@ class AgentRunner:
         return finished
 
     def _finished(
-        self, run: RunRecord, collector: UsageCollector, status: RunStatus, output: Any,
-        error: RunErrorInfo | None, begin: float, traced: bool,
-    ) -> RunRecord:  # fmt: skip
+        self,
+        run: RunRecord,
+        collector: UsageCollector,
+        status: RunStatus,
+        output: Any,
+        error: RunErrorInfo | None,
+        begin: float,
+        traced: bool,
+    ) -> RunRecord:
         latency_ms = (self._clock.monotonic() - begin) * 1000
         book = self._prices.book
         calls = tuple(book.priced(call) for call in collector.calls)

@@ -37,9 +37,11 @@ class UsageCollector(AsyncCallbackHandler):
     def _start(self, run_id: UUID, metadata: dict[str, Any] | None) -> None:
         md = metadata or {}
         self._starts[run_id] = _Start(
-            self._clock.now(), self._clock.monotonic(), md.get("ls_model_name"),
+            self._clock.now(),
+            self._clock.monotonic(),
+            md.get("ls_model_name"),
             md.get("ls_provider"),
-        )  # fmt: skip
+        )
 
     async def on_chat_model_start(
         self,
@@ -75,9 +77,13 @@ class UsageCollector(AsyncCallbackHandler):
                 self.calls.append(self._call(generation, llm_output, start, now, mono))
 
     def _call(
-        self, generation: Any, llm_output: dict[str, Any], start: _Start | None,
-        now: datetime, mono: float,
-    ) -> LlmCallRecord:  # fmt: skip
+        self,
+        generation: Any,
+        llm_output: dict[str, Any],
+        start: _Start | None,
+        now: datetime,
+        mono: float,
+    ) -> LlmCallRecord:
         message = generation.message if isinstance(generation, ChatGeneration) else None
         usage: dict[str, Any] = {}
         model = llm_output.get("model_name") or (start.model if start else None)
@@ -86,8 +92,10 @@ class UsageCollector(AsyncCallbackHandler):
             model = message.response_metadata.get("model_name") or model
         if not usage and isinstance(llm_output.get("token_usage"), dict):
             legacy = llm_output["token_usage"]  # pre-usage_metadata integrations
-            usage = {"input_tokens": legacy.get("prompt_tokens", 0),
-                     "output_tokens": legacy.get("completion_tokens", 0)}  # fmt: skip
+            usage = {
+                "input_tokens": legacy.get("prompt_tokens", 0),
+                "output_tokens": legacy.get("completion_tokens", 0),
+            }
         input_details = usage.get("input_token_details") or {}
         output_details = usage.get("output_token_details") or {}
         return LlmCallRecord(

@@ -157,8 +157,9 @@ class RunWriter:
             # A duplicate id inside one batch is inserted once: only its first op "wins".
             stored.append(run.id in inserted)
             inserted.discard(run.id)
-        calls = [row for run, ok in zip(runs, stored, strict=True) if ok
-                 for row in calls_to_rows(run)]  # fmt: skip
+        calls = [
+            row for run, ok in zip(runs, stored, strict=True) if ok for row in calls_to_rows(run)
+        ]
         if calls:
             await conn.execute(sa.insert(call_table), calls)
         return stored

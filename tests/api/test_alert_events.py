@@ -18,14 +18,18 @@ AGENTS = ("a", "b", "c")
 
 async def test_a_page_of_alerts_loads_its_events_in_one_query(core: Platform) -> None:
     for agent in AGENTS:
-        await core.ingestor.record(ReportedRun(
-            agent=agent, status=RunStatus.ERROR, latency_ms=10.0,
-            started_at=core.clock.now() - timedelta(seconds=1),
-            error=RunErrorInfo("boom", "RuntimeError"),
-        ))  # fmt: skip
-        await core.alerts.create_rule(AlertRule(
-            f"errors {agent}", Metric.ERROR_RATE, Comparator.GT, 0.5, 300, 1, agent=agent
-        ))  # fmt: skip
+        await core.ingestor.record(
+            ReportedRun(
+                agent=agent,
+                status=RunStatus.ERROR,
+                latency_ms=10.0,
+                started_at=core.clock.now() - timedelta(seconds=1),
+                error=RunErrorInfo("boom", "RuntimeError"),
+            )
+        )
+        await core.alerts.create_rule(
+            AlertRule(f"errors {agent}", Metric.ERROR_RATE, Comparator.GT, 0.5, 300, 1, agent=agent)
+        )
     event_queries: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

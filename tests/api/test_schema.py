@@ -25,8 +25,9 @@ def test_every_type_and_field_has_a_description() -> None:
             continue
         if not gql_type.description:
             missing.append(name)
-        missing.extend(f"{name}.{f}" for f, field in gql_type.fields.items()
-                       if not field.description)  # fmt: skip
+        missing.extend(
+            f"{name}.{f}" for f, field in gql_type.fields.items() if not field.description
+        )
     assert missing == []
 
 

@@ -65,21 +65,28 @@ def brute_force(
 def random_runs(rng: random.Random, n: int) -> list[RunRecord]:
     runs = []
     for i in range(n):
-        status = rng.choice([RunStatus.SUCCESS] * 6 + [RunStatus.ERROR, RunStatus.TIMEOUT,
-                                                       RunStatus.RUNNING])  # fmt: skip
+        status = rng.choice(
+            [RunStatus.SUCCESS] * 6 + [RunStatus.ERROR, RunStatus.TIMEOUT, RunStatus.RUNNING]
+        )
         # Clustered start times so some buckets hold many runs and some none; microseconds too.
         offset = rng.choice([rng.uniform(0, 3 * 3600), rng.uniform(3600, 3700)])
         latency = None if i % 17 == 0 else (250.0 if i % 7 == 0 else round(rng.uniform(5, 9e3), 1))
         priced = i % 5 != 0
-        runs.append(RunRecord(
-            id=f"{i:08d}-0000-0000-0000-000000000000", agent=rng.choice(["a", "b"]),
-            status=status, started_at=BASE + timedelta(seconds=offset),
-            latency_ms=None if status is RunStatus.RUNNING else latency,
-            input_tokens=rng.randint(0, 900), output_tokens=rng.randint(0, 300), calls=(),
-            error=None if status is RunStatus.SUCCESS else RunErrorInfo("x", "E"),
-            cost_usd=Decimal(rng.randint(1, 10**6)).scaleb(-9) if priced else None,
-            cost_source=CostSource.REPORTED if priced else CostSource.UNPRICED,
-        ))  # fmt: skip
+        runs.append(
+            RunRecord(
+                id=f"{i:08d}-0000-0000-0000-000000000000",
+                agent=rng.choice(["a", "b"]),
+                status=status,
+                started_at=BASE + timedelta(seconds=offset),
+                latency_ms=None if status is RunStatus.RUNNING else latency,
+                input_tokens=rng.randint(0, 900),
+                output_tokens=rng.randint(0, 300),
+                calls=(),
+                error=None if status is RunStatus.SUCCESS else RunErrorInfo("x", "E"),
+                cost_usd=Decimal(rng.randint(1, 10**6)).scaleb(-9) if priced else None,
+                cost_source=CostSource.REPORTED if priced else CostSource.UNPRICED,
+            )
+        )
     return runs
 
 
@@ -87,10 +94,17 @@ async def test_buckets_match_brute_force(platform: Platform) -> None:
     runs = random_runs(random.Random(5), 1200)
     # One bucket of agent "c" holds 199 latencies: p99's rank ceil(0.99 * 199) = 198 is where
     # an off-by-one in the rank arithmetic shows.
-    runs += [RunRecord(
-        id=f"c{i:07d}-0000-0000-0000-000000000000", agent="c", status=RunStatus.SUCCESS,
-        started_at=BASE + timedelta(hours=2, seconds=i / 10), latency_ms=float(1000 - i), calls=(),
-    ) for i in range(199)]  # fmt: skip
+    runs += [
+        RunRecord(
+            id=f"c{i:07d}-0000-0000-0000-000000000000",
+            agent="c",
+            status=RunStatus.SUCCESS,
+            started_at=BASE + timedelta(hours=2, seconds=i / 10),
+            latency_ms=float(1000 - i),
+            calls=(),
+        )
+        for i in range(199)
+    ]
     for run in runs:
         await platform.writer.insert(run)
     cases = [
@@ -128,12 +142,21 @@ QUERY = """query($since: DateTime!, $until: DateTime, $size: Int!) {
 
 
 async def test_graphql_field(platform: Platform) -> None:
-    await platform.writer.insert(RunRecord(
-        id="00000001-0000-0000-0000-000000000000", agent="a", status=RunStatus.ERROR,
-        started_at=BASE + timedelta(seconds=65), latency_ms=120.0, input_tokens=10,
-        output_tokens=5, calls=(), error=RunErrorInfo("boom", "E"), cost_usd=Decimal("0.25"),
-        cost_source=CostSource.REPORTED,
-    ))  # fmt: skip
+    await platform.writer.insert(
+        RunRecord(
+            id="00000001-0000-0000-0000-000000000000",
+            agent="a",
+            status=RunStatus.ERROR,
+            started_at=BASE + timedelta(seconds=65),
+            latency_ms=120.0,
+            input_tokens=10,
+            output_tokens=5,
+            calls=(),
+            error=RunErrorInfo("boom", "E"),
+            cost_usd=Decimal("0.25"),
+            cost_source=CostSource.REPORTED,
+        )
+    )
     context = Context(
         platform=platform,
         calls=calls_loader(platform),
@@ -143,19 +166,42 @@ async def test_graphql_field(platform: Platform) -> None:
     async def run(variables: dict[str, Any]) -> Any:
         return await schema.execute(QUERY, variables, context_value=context)
 
-    ok = await run({"since": BASE.isoformat(), "until": (BASE + timedelta(minutes=3)).isoformat(),
-                    "size": 60})  # fmt: skip
+    ok = await run(
+        {"since": BASE.isoformat(), "until": (BASE + timedelta(minutes=3)).isoformat(), "size": 60}
+    )
     assert ok.errors is None and ok.data is not None
     assert ok.data["metricsTimeseries"] == [
-        {"start": BASE.isoformat(), "count": 0, "errorCount": 0, "latencyP50Ms": None,
-         "latencyP95Ms": None, "latencyP99Ms": None, "totalTokens": 0, "costUsd": None},
-        {"start": (BASE + timedelta(minutes=1)).isoformat(), "count": 1, "errorCount": 1,
-         "latencyP50Ms": 120.0, "latencyP95Ms": 120.0, "latencyP99Ms": 120.0,
-         "totalTokens": 15, "costUsd": 0.25},
-        {"start": (BASE + timedelta(minutes=2)).isoformat(), "count": 0, "errorCount": 0,
-         "latencyP50Ms": None, "latencyP95Ms": None, "latencyP99Ms": None, "totalTokens": 0,
-         "costUsd": None},
-    ]  # fmt: skip
+        {
+            "start": BASE.isoformat(),
+            "count": 0,
+            "errorCount": 0,
+            "latencyP50Ms": None,
+            "latencyP95Ms": None,
+            "latencyP99Ms": None,
+            "totalTokens": 0,
+            "costUsd": None,
+        },
+        {
+            "start": (BASE + timedelta(minutes=1)).isoformat(),
+            "count": 1,
+            "errorCount": 1,
+            "latencyP50Ms": 120.0,
+            "latencyP95Ms": 120.0,
+            "latencyP99Ms": 120.0,
+            "totalTokens": 15,
+            "costUsd": 0.25,
+        },
+        {
+            "start": (BASE + timedelta(minutes=2)).isoformat(),
+            "count": 0,
+            "errorCount": 0,
+            "latencyP50Ms": None,
+            "latencyP95Ms": None,
+            "latencyP99Ms": None,
+            "totalTokens": 0,
+            "costUsd": None,
+        },
+    ]
     for variables, field in (
         ({"since": BASE.isoformat(), "until": NOW.isoformat(), "size": 10}, "bucketSeconds"),
         ({"since": BASE.isoformat(), "until": NOW.isoformat(), "size": 5}, "bucketSeconds"),

@@ -99,8 +99,15 @@ async def test_stats_show_real_numbers_without_console_errors(
     console = Console(page)
     for latency, status in ((100.0, "SUCCESS"), (200.0, "SUCCESS"), (300.0, "ERROR")):
         error = {"message": "card declined", "type": "PaymentError"} if status == "ERROR" else None
-        await record(server, status=status, latencyMs=latency, model="gpt-4o-mini",
-                     inputTokens=1000, outputTokens=100, error=error)  # fmt: skip
+        await record(
+            server,
+            status=status,
+            latencyMs=latency,
+            model="gpt-4o-mini",
+            inputTokens=1000,
+            outputTokens=100,
+            error=error,
+        )
     await open_dashboard(page, server)
     await expect(card(page, "runs")).to_have_text("3")
     await expect(card(page, "success")).to_have_text("66.7 %")
@@ -165,9 +172,16 @@ async def test_alert_fires_and_is_acknowledged_then_resolved_from_the_page(
     server: LiveServer, page: Page
 ) -> None:
     name = "dashboard: failing agent"
-    rule = {"name": name, "agent": "failing",
-            "metric": "CONSECUTIVE_FAILURES", "comparator": "GTE", "threshold": 3,
-            "windowSeconds": 300, "minSamples": 1, "severity": "CRITICAL"}  # fmt: skip
+    rule = {
+        "name": name,
+        "agent": "failing",
+        "metric": "CONSECUTIVE_FAILURES",
+        "comparator": "GTE",
+        "threshold": 3,
+        "windowSeconds": 300,
+        "minSamples": 1,
+        "severity": "CRITICAL",
+    }
     await call(server, CREATE_RULE, {"input": rule})
     await open_dashboard(page, server)
     for _ in range(3):
@@ -210,10 +224,17 @@ async def active_on_server(server: LiveServer) -> int:
 
 
 async def test_attacker_controlled_text_is_shown_as_text(server: LiveServer, page: Page) -> None:
-    hostile = {"status": "ERROR", "latencyMs": 5.0, "model": "<b>bold</b>",
-               "input": {"question": XSS},
-               "error": {"message": XSS, "type": "<script>window.__xss=2</script>",
-                         "stackTrace": f"Traceback:\n  {XSS}"}}  # fmt: skip
+    hostile = {
+        "status": "ERROR",
+        "latencyMs": 5.0,
+        "model": "<b>bold</b>",
+        "input": {"question": XSS},
+        "error": {
+            "message": XSS,
+            "type": "<script>window.__xss=2</script>",
+            "stackTrace": f"Traceback:\n  {XSS}",
+        },
+    }
     before = await record(server, **hostile)
     await open_dashboard(page, server)
     after = await record(server, **hostile)  # the live path too
@@ -235,8 +256,12 @@ async def test_asks_for_the_api_key_once_per_tab(tmp_path: Path, page: Page) -> 
     env = {"AGENTWATCH_DATABASE_URL": db_url(tmp_path), "AGENTWATCH_API_KEY": "s3cret-key"}
     server = start_server(env, tmp_path / "server.log")
     try:
-        body = await gql(server.url, RECORD, {"input": {"agent": "keyed", "status": "SUCCESS"}},
-                         headers={"Authorization": "Bearer s3cret-key"})  # fmt: skip
+        body = await gql(
+            server.url,
+            RECORD,
+            {"input": {"agent": "keyed", "status": "SUCCESS"}},
+            headers={"Authorization": "Bearer s3cret-key"},
+        )
         assert "errors" not in body
         await page.goto(f"{server.url}/")
         dialog = page.get_by_test_id("api-key-dialog")

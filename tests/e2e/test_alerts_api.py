@@ -59,10 +59,14 @@ def hooks() -> Iterator[str]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = start_server({
-        "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
-        "AGENTWATCH_WEBHOOK_BACKOFF_SECONDS": "0.05", "AGENTWATCH_WEBHOOK_TIMEOUT_SECONDS": "10",
-    }, tmp_path / "server.log")  # fmt: skip
+    live = start_server(
+        {
+            "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+            "AGENTWATCH_WEBHOOK_BACKOFF_SECONDS": "0.05",
+            "AGENTWATCH_WEBHOOK_TIMEOUT_SECONDS": "10",
+        },
+        tmp_path / "server.log",
+    )
     try:
         yield live
     finally:
@@ -70,10 +74,22 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 async def _rule(url: str, name: str, hook: str | None, threshold: int = 2) -> str:
-    body = await gql(url, CREATE, {"input": {
-        "name": name, "agent": "failing", "metric": "CONSECUTIVE_FAILURES", "comparator": "GTE",
-        "threshold": threshold, "windowSeconds": 600, "severity": "CRITICAL",
-        "webhookUrl": hook}})  # fmt: skip
+    body = await gql(
+        url,
+        CREATE,
+        {
+            "input": {
+                "name": name,
+                "agent": "failing",
+                "metric": "CONSECUTIVE_FAILURES",
+                "comparator": "GTE",
+                "threshold": threshold,
+                "windowSeconds": 600,
+                "severity": "CRITICAL",
+                "webhookUrl": hook,
+            }
+        },
+    )
     return str(body["data"]["createAlertRule"]["id"])
 
 
@@ -86,8 +102,9 @@ async def _wait_for(predicate: Any, seconds: float = 10) -> None:
 async def test_lifecycle_live_over_graphql_with_webhook(server: LiveServer, hooks: str) -> None:
     await _rule(server.url, "failing streak", f"{hooks}/ok")
     async with GraphQLWebSocket(server.ws_url) as ws:
-        op = await ws.subscribe("subscription { alertChanged(agent: \"failing\") "
-                                "{ id status ruleName value severity } }")  # fmt: skip
+        op = await ws.subscribe(
+            'subscription { alertChanged(agent: "failing") { id status ruleName value severity } }'
+        )
         await asyncio.sleep(0.2)
         for _ in range(2):
             assert (await gql(server.url, RUN))["data"]["runAgent"]["status"] == "ERROR"
@@ -95,12 +112,18 @@ async def test_lifecycle_live_over_graphql_with_webhook(server: LiveServer, hook
         assert fired["status"] == "FIRING" and fired["ruleName"] == "failing streak"
         assert fired["value"] == 2.0 and fired["severity"] == "CRITICAL"
         alert_id = fired["id"]
-        ack = await gql(server.url, 'mutation($id: ID!) { acknowledgeAlert(id: $id, note: "on it")'
-                        " { status } }", {"id": alert_id})  # fmt: skip
+        ack = await gql(
+            server.url,
+            'mutation($id: ID!) { acknowledgeAlert(id: $id, note: "on it") { status } }',
+            {"id": alert_id},
+        )
         assert ack["data"]["acknowledgeAlert"]["status"] == "ACKNOWLEDGED"
         assert (await ws.next_payload(op))["data"]["alertChanged"]["status"] == "ACKNOWLEDGED"
-        done = await gql(server.url, 'mutation($id: ID!) { resolveAlert(id: $id, note: "fixed") '
-                         "{ status } }", {"id": alert_id})  # fmt: skip
+        done = await gql(
+            server.url,
+            'mutation($id: ID!) { resolveAlert(id: $id, note: "fixed") { status } }',
+            {"id": alert_id},
+        )
         assert done["data"]["resolveAlert"]["status"] == "RESOLVED"
         assert (await ws.next_payload(op))["data"]["alertChanged"]["status"] == "RESOLVED"
     await _wait_for(lambda: len(Hooks.received) == 2)
@@ -117,8 +140,9 @@ async def test_lifecycle_live_over_graphql_with_webhook(server: LiveServer, hook
     ]
     assert alert["events"][0]["delivery"]["status"] == "DELIVERED"
     assert alert["events"][0]["delivery"]["attempts"] == 1
-    again = await gql(server.url, 'mutation($id: ID!) { resolveAlert(id: $id) { status } }',
-                      {"id": alert_id})  # fmt: skip
+    again = await gql(
+        server.url, "mutation($id: ID!) { resolveAlert(id: $id) { status } }", {"id": alert_id}
+    )
     assert error_codes(again) == ["ALERT_ALREADY_RESOLVED"]
 
 
@@ -140,8 +164,10 @@ async def test_webhook_retries_and_a_hanging_endpoint_delays_nothing(
         page = await gql(
             server.url, "{ alerts { edges { node { ruleName events { delivery } } } } }"
         )
-        return {e["node"]["ruleName"]: e["node"]["events"][0]["delivery"]
-                for e in page["data"]["alerts"]["edges"]}  # fmt: skip
+        return {
+            e["node"]["ruleName"]: e["node"]["events"][0]["delivery"]
+            for e in page["data"]["alerts"]["edges"]
+        }
 
     async with asyncio.timeout(10):
         while (current := await deliveries())["flaky"]["status"] != "DELIVERED":

@@ -19,10 +19,12 @@ KEY = "s3cret-key-for-tests"
 @pytest.fixture
 def keyed_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = start_server(
-        {"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
-         "AGENTWATCH_API_KEY": KEY},
+        {
+            "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+            "AGENTWATCH_API_KEY": KEY,
+        },
         tmp_path / "server.log",
-    )  # fmt: skip
+    )
     try:
         yield server
     finally:
@@ -58,6 +60,9 @@ async def test_websocket_requires_the_key_in_connection_params(keyed_server: Liv
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
     async with GraphQLWebSocket(keyed_server.ws_url, {"Authorization": f"Bearer {KEY}"}) as ws:
         op = await ws.subscribe("subscription { runRecorded { id } }")
-        await gql(keyed_server.url, 'mutation { recordRun(input: {agent: "a", status: SUCCESS}) '
-                  "{ id } }", headers={"Authorization": f"Bearer {KEY}"})  # fmt: skip
+        await gql(
+            keyed_server.url,
+            'mutation { recordRun(input: {agent: "a", status: SUCCESS}) { id } }',
+            headers={"Authorization": f"Bearer {KEY}"},
+        )
         assert (await ws.next_payload(op))["data"]["runRecorded"]["id"]

@@ -12,9 +12,13 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "agentwatch", *args], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "agentwatch", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 def test_db_upgrade_creates_the_tables_and_wal_mode(tmp_path: Path) -> None:
@@ -26,8 +30,11 @@ def test_db_upgrade_creates_the_tables_and_wal_mode(tmp_path: Path) -> None:
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert {"run", "agent", "llm_call", "alembic_version"} <= tables
-    assert {"ix_run_started_at_id", "ix_run_agent_started_at_id",
-            "ix_run_status_started_at_id"} <= indexes  # fmt: skip
+    assert {
+        "ix_run_started_at_id",
+        "ix_run_agent_started_at_id",
+        "ix_run_status_started_at_id",
+    } <= indexes
     assert mode == "wal"
     again = _cli("db", "upgrade", env={"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{db}"})
     assert again.returncode == 0

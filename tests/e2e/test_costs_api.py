@@ -16,8 +16,10 @@ async def test_costs_end_to_end(live_server: LiveServer) -> None:
     url = live_server.url
     agent = f"cost-{uuid.uuid4().hex[:6]}"
     async with GraphQLWebSocket(live_server.ws_url) as ws:
-        op = await ws.subscribe("subscription($a: String) { runRecorded(agent: $a) "
-                                "{ id costUsd costSource } }", {"a": agent})  # fmt: skip
+        op = await ws.subscribe(
+            "subscription($a: String) { runRecorded(agent: $a) { id costUsd costSource } }",
+            {"a": agent},
+        )
         await asyncio.sleep(0.2)
         body = await gql(
             url,
@@ -49,13 +51,17 @@ async def test_costs_end_to_end(live_server: LiveServer) -> None:
         "costSource": "CATALOG",
         "pricedAs": "openai:gpt-4o-mini",
     }
-    price = await gql(url, SET_PRICE, {"input": {"model": "house-model", "inputPerMillion": 0.5,
-                                                 "outputPerMillion": 1.5}})  # fmt: skip
+    price = await gql(
+        url,
+        SET_PRICE,
+        {"input": {"model": "house-model", "inputPerMillion": 0.5, "outputPerMillion": 1.5}},
+    )
     assert price["data"]["setModelPrice"]["source"] == "OVERRIDE"
     changed = await gql(url, "mutation { recomputeCosts }")
     assert changed["data"]["recomputeCosts"] == 1
-    stored = (await gql(url, "query($id: ID!) { run(id: $id) { costUsd costSource } }",
-                        {"id": run["id"]}))["data"]["run"]  # fmt: skip
+    stored = (
+        await gql(url, "query($id: ID!) { run(id: $id) { costUsd costSource } }", {"id": run["id"]})
+    )["data"]["run"]
     assert stored == {"costUsd": 0.5015, "costSource": "OVERRIDE"}
     prices = await gql(url, "{ modelPrices { model source pricedAs inputPerMillion } }")
     listed = {(p["model"], p["source"]) for p in prices["data"]["modelPrices"]}
@@ -84,14 +90,18 @@ async def test_costs_end_to_end(live_server: LiveServer) -> None:
     assert summary["totalUsd"] == summary["todayUsd"] == summary["monthToDateUsd"] == 0.5015
     assert summary["projectedMonthUsd"] >= 0.5015 and summary["unpricedRuns"] == 0
     assert summary["budget"]["dailyUsedFraction"] == 0.5015
-    metrics = (await gql(url, "query($a: String) { metricsSummary(agent: $a) "
-                         "{ totalCostUsd unpricedCount } }", {"a": agent}))  # fmt: skip
+    metrics = await gql(
+        url,
+        "query($a: String) { metricsSummary(agent: $a) { totalCostUsd unpricedCount } }",
+        {"a": agent},
+    )
     assert metrics["data"]["metricsSummary"] == {"totalCostUsd": 0.5015, "unpricedCount": 0}
     assert (await gql(url, 'mutation { deleteModelPrice(model: "house-model") }'))["data"] == {
         "deleteModelPrice": 1
     }
-    suggestions = await gql(url, "{ costSuggestions { kind agent estimatedMonthlySavingsUsd "
-                            "evidence } }")  # fmt: skip
+    suggestions = await gql(
+        url, "{ costSuggestions { kind agent estimatedMonthlySavingsUsd evidence } }"
+    )
     assert "errors" not in suggestions
 
 
@@ -114,18 +124,24 @@ async def test_invalid_cost_inputs_are_rejected(live_server: LiveServer) -> None
         {"model": "m", "inputPerMillion": -1, "outputPerMillion": 1},
         {"model": "", "inputPerMillion": 1, "outputPerMillion": 1},
         {"model": "m", "inputPerMillion": 1, "outputPerMillion": 1e12},
-        {"model": "m", "inputPerMillion": 1, "outputPerMillion": 1,
-         "effectiveFrom": "2026-01-01T00:00:00"},
-    ]  # fmt: skip
+        {
+            "model": "m",
+            "inputPerMillion": 1,
+            "outputPerMillion": 1,
+            "effectiveFrom": "2026-01-01T00:00:00",
+        },
+    ]
     for case in bad_prices:
         assert error_codes(await gql(url, SET_PRICE, {"input": case})) == ["BAD_USER_INPUT"], case
     assert error_codes(await gql(url, 'mutation { deleteModelPrice(model: "nope") }')) == [
         "BAD_USER_INPUT"
     ]
-    assert error_codes(await gql(url, 'mutation { setBudget(agent: "nobody", dailyUsd: 1) '
-                                 "{ agent } }")) == ["AGENT_NOT_FOUND"]  # fmt: skip
-    assert error_codes(await gql(url, 'mutation { setBudget(agent: "echo", dailyUsd: -1) '
-                                 "{ agent } }")) == ["BAD_USER_INPUT"]  # fmt: skip
+    assert error_codes(
+        await gql(url, 'mutation { setBudget(agent: "nobody", dailyUsd: 1) { agent } }')
+    ) == ["AGENT_NOT_FOUND"]
+    assert error_codes(
+        await gql(url, 'mutation { setBudget(agent: "echo", dailyUsd: -1) { agent } }')
+    ) == ["BAD_USER_INPUT"]
     negative_cost = {"agent": "x", "status": "SUCCESS", "costUsd": -0.5}
     assert error_codes(await gql(url, RECORD, {"input": negative_cost})) == ["BAD_USER_INPUT"]
     prices = (await gql(url, "{ modelPrices { model source } }"))["data"]["modelPrices"]

@@ -33,6 +33,7 @@ async def _expect_503(live_server: LiveServer) -> None:
         response = await client.get(f"{live_server.url}/health", timeout=30)
         assert response.status_code == 503
         assert response.json()["database"]["ok"] is False
-        still_serving = await client.get(f"{live_server.url}/graphql",
-                                         headers={"accept": "text/html"})  # fmt: skip
+        still_serving = await client.get(
+            f"{live_server.url}/graphql", headers={"accept": "text/html"}
+        )
     assert still_serving.status_code == 200

@@ -81,12 +81,17 @@ def fake_langsmith() -> Iterator[str]:
 
 
 def _server(tmp_path: Path, endpoint: str) -> LiveServer:
-    return start_server({
-        "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ls.db'}",
-        "LANGSMITH_TRACING": "true", "LANGSMITH_API_KEY": "ls-test-key",
-        "LANGSMITH_ENDPOINT": endpoint, "LANGSMITH_PROJECT": "agentwatch-tests",
-        "AGENTWATCH_LANGSMITH_PROJECT_URL": PROJECT_URL,
-    }, tmp_path / "server.log")  # fmt: skip
+    return start_server(
+        {
+            "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ls.db'}",
+            "LANGSMITH_TRACING": "true",
+            "LANGSMITH_API_KEY": "ls-test-key",
+            "LANGSMITH_ENDPOINT": endpoint,
+            "LANGSMITH_PROJECT": "agentwatch-tests",
+            "AGENTWATCH_LANGSMITH_PROJECT_URL": PROJECT_URL,
+        },
+        tmp_path / "server.log",
+    )
 
 
 async def test_traced_run_stores_the_trace_id_the_sdk_posted(

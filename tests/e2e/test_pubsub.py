@@ -47,8 +47,15 @@ async def test_slow_websocket_subscriber_does_not_block_runs_or_others(
     slow = await connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
     await slow.send(json.dumps({"type": "connection_init", "payload": {}}))
     await slow.recv()
-    await slow.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { runRecorded { id input } }"}}))  # fmt: skip
+    await slow.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": "subscription { runRecorded { id input } }"},
+            }
+        )
+    )
     # `slow` never reads again.
     try:
         async with GraphQLWebSocket(live_server.ws_url) as fast:
@@ -57,9 +64,12 @@ async def test_slow_websocket_subscriber_does_not_block_runs_or_others(
             payload = {"blob": "z" * 30_000}
             ids = []
             for i in range(60):
-                body = await gql(live_server.url, """mutation($input: JSON) { recordRun(input:
+                body = await gql(
+                    live_server.url,
+                    """mutation($input: JSON) { recordRun(input:
                     {agent: "bulk", status: SUCCESS, latencyMs: 5, input: $input}) { id } }""",
-                    {"input": {**payload, "i": i}})  # fmt: skip
+                    {"input": {**payload, "i": i}},
+                )
                 ids.append(body["data"]["recordRun"]["id"])
             got = [(await fast.next_payload(op))["data"]["runRecorded"]["id"] for _ in ids]
         assert got == ids

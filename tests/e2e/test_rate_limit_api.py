@@ -28,8 +28,10 @@ REDIS_URL = os.environ.get("AGENTWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = start_server({"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"},
-                        tmp_path / "server.log")  # fmt: skip
+    live = start_server(
+        {"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"},
+        tmp_path / "server.log",
+    )
     try:
         yield live
     finally:
@@ -37,8 +39,11 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 async def _burst(url: str, agent: str, n: int, seconds: float = 0.0) -> list[dict[str, object]]:
-    return list(await asyncio.gather(*(gql(url, RUN, {"agent": agent, "input": {
-        "seconds": seconds}}) for _ in range(n))))  # fmt: skip
+    return list(
+        await asyncio.gather(
+            *(gql(url, RUN, {"agent": agent, "input": {"seconds": seconds}}) for _ in range(n))
+        )
+    )
 
 
 async def test_exactly_the_burst_starts_and_the_rest_get_retry_after(server: LiveServer) -> None:
@@ -50,8 +55,13 @@ async def test_exactly_the_burst_starts_and_the_rest_get_retry_after(server: Liv
     retry = [b["errors"][0]["extensions"]["retryAfterMs"] for b in refused]  # type: ignore[index]
     assert all(0 < ms <= 12_000 for ms in retry)  # the next token is 12 s away at most
     status = (await gql(server.url, STATUS, {"a": "limited"}))["data"]
-    assert status["rateLimitStatus"] == {"limit": {"requests": 5}, "available": 0, "queued": 0,
-                                         "inFlight": 0, "rejectedLastHour": 15}  # fmt: skip
+    assert status["rateLimitStatus"] == {
+        "limit": {"requests": 5},
+        "available": 0,
+        "queued": 0,
+        "inFlight": 0,
+        "rejectedLastHour": 15,
+    }
     assert status["metricsSummary"]["count"] == 5
     assert status["metricsSummary"]["rateLimitedCount"] == 15
 
@@ -63,11 +73,18 @@ async def test_live_change_gives_relief_at_once_and_null_removes_the_limit(
     assert error_codes(await gql(server.url, RUN, {"agent": "limited", "input": {}})) == [
         "RATE_LIMITED"
     ]
-    raised = await gql(server.url, UPDATE, {"name": "limited", "input": {"rateLimit": {
-        "requests": 100, "perSeconds": 60}}})  # fmt: skip
+    raised = await gql(
+        server.url,
+        UPDATE,
+        {"name": "limited", "input": {"rateLimit": {"requests": 100, "perSeconds": 60}}},
+    )
     assert raised["data"]["updateAgent"]["rateLimit"] == {
-        "requests": 100, "perSeconds": 60.0, "burst": 100, "maxConcurrent": None,
-        "maxQueueMs": 10000}  # fmt: skip
+        "requests": 100,
+        "perSeconds": 60.0,
+        "burst": 100,
+        "maxConcurrent": None,
+        "maxQueueMs": 10000,
+    }
     assert all("errors" not in b for b in await _burst(server.url, "limited", 20))
     removed = await gql(server.url, UPDATE, {"name": "limited", "input": {"rateLimit": None}})
     assert removed["data"]["updateAgent"]["rateLimit"] is None
@@ -119,8 +136,9 @@ async def test_a_caller_that_disconnects_while_queued_gives_its_place_back(
             },
         },
     )
-    holder = asyncio.create_task(gql(server.url, RUN, {"agent": "slow-ok",
-                                                       "input": {"seconds": 1.5}}))  # fmt: skip
+    holder = asyncio.create_task(
+        gql(server.url, RUN, {"agent": "slow-ok", "input": {"seconds": 1.5}})
+    )
     await asyncio.sleep(0.3)
     async with httpx.AsyncClient(timeout=0.5) as client:  # queued behind `holder`, then gives up
         with pytest.raises(httpx.ReadTimeout):
@@ -147,12 +165,15 @@ async def test_invalid_updates_are_rejected(server: LiveServer) -> None:
     cases = [
         ("limited", {"rateLimit": {"requests": 0, "perSeconds": 60}}, "BAD_USER_INPUT"),
         ("limited", {"rateLimit": {"requests": 5, "perSeconds": -1}}, "BAD_USER_INPUT"),
-        ("limited", {"rateLimit": {"requests": 5, "perSeconds": 60, "maxQueueMs": -1}},
-         "BAD_USER_INPUT"),
+        (
+            "limited",
+            {"rateLimit": {"requests": 5, "perSeconds": 60, "maxQueueMs": -1}},
+            "BAD_USER_INPUT",
+        ),
         ("limited", {"timeoutSeconds": 0}, "BAD_USER_INPUT"),
         ("limited", {"dailyBudgetUsd": -3}, "BAD_USER_INPUT"),
         ("ghost", {"enabled": False}, "AGENT_NOT_FOUND"),
-    ]  # fmt: skip
+    ]
     for name, update, code in cases:
         assert error_codes(await gql(server.url, UPDATE, {"name": name, "input": update})) == [
             code
@@ -173,15 +194,22 @@ def _redis_available() -> None:
 
 async def test_two_processes_on_one_redis_share_one_limit(tmp_path: Path) -> None:
     _redis_available()
-    env = {"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-           "AGENTWATCH_REDIS_URL": REDIS_URL,
-           "AGENTWATCH_REDIS_KEY_PREFIX": f"aw-test-{uuid.uuid4().hex[:8]}:"}  # fmt: skip
+    env = {
+        "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+        "AGENTWATCH_REDIS_URL": REDIS_URL,
+        "AGENTWATCH_REDIS_KEY_PREFIX": f"aw-test-{uuid.uuid4().hex[:8]}:",
+    }
     first = start_server(env, tmp_path / "one.log")
     second = start_server(env, tmp_path / "two.log")
     try:
-        bodies = list(await asyncio.gather(*(
-            gql(server.url, RUN, {"agent": "limited", "input": {"seconds": 0}})
-            for server in [first, second] * 10)))  # fmt: skip
+        bodies = list(
+            await asyncio.gather(
+                *(
+                    gql(server.url, RUN, {"agent": "limited", "input": {"seconds": 0}})
+                    for server in [first, second] * 10
+                )
+            )
+        )
     finally:
         first.stop()
         second.stop()
@@ -196,8 +224,17 @@ async def test_redis_outage_fails_closed_and_recovers(tmp_path: Path) -> None:
             pytest.fail(message)
         pytest.skip(message)
     port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no"]  # fmt: skip
+    command = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
     own_redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     server = None
     try:
@@ -222,8 +259,9 @@ async def test_redis_outage_fails_closed_and_recovers(tmp_path: Path) -> None:
         own_redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         await _wait_redis(port)
         async with asyncio.timeout(15):  # recovers by itself, same process, no restart
-            while "errors" in (back := await gql(server.url, RUN, {
-                    "agent": "limited", "input": {"seconds": 0}})):  # fmt: skip
+            while "errors" in (
+                back := await gql(server.url, RUN, {"agent": "limited", "input": {"seconds": 0}})
+            ):
                 await asyncio.sleep(0.2)
         assert back["data"]["runAgent"]["status"] == "SUCCESS"
     finally:
@@ -245,9 +283,14 @@ async def _wait_redis(port: int) -> None:
 
 
 async def test_record_run_has_its_own_per_client_ingestion_limit(tmp_path: Path) -> None:
-    live = start_server({"AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'i.db'}",
-                         "AGENTWATCH_INGEST_RATE_PER_SECOND": "0.01",
-                         "AGENTWATCH_INGEST_BURST": "3"}, tmp_path / "server.log")  # fmt: skip
+    live = start_server(
+        {
+            "AGENTWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'i.db'}",
+            "AGENTWATCH_INGEST_RATE_PER_SECOND": "0.01",
+            "AGENTWATCH_INGEST_BURST": "3",
+        },
+        tmp_path / "server.log",
+    )
     record = 'mutation { recordRun(input: {agent: "ext", status: SUCCESS}) { id } }'
     try:
         bodies = [await gql(live.url, record) for _ in range(5)]

@@ -11,17 +11,29 @@ COUNT = "query($a: String) { metricsSummary(agent: $a) { count errorCount totalT
 
 async def test_batch_is_stored_idempotently_and_counted(live_server: LiveServer) -> None:
     agent = f"batch-{uuid.uuid4().hex[:6]}"
-    runs = [{"agent": agent, "status": "SUCCESS" if i % 4 else "ERROR", "latencyMs": 10 + i,
-             "model": "gpt-4o-mini", "inputTokens": 100, "outputTokens": 10,
-             "requestId": f"{agent}-{i}"} for i in range(250)]  # fmt: skip
+    runs = [
+        {
+            "agent": agent,
+            "status": "SUCCESS" if i % 4 else "ERROR",
+            "latencyMs": 10 + i,
+            "model": "gpt-4o-mini",
+            "inputTokens": 100,
+            "outputTokens": 10,
+            "requestId": f"{agent}-{i}",
+        }
+        for i in range(250)
+    ]
     first = (await gql(live_server.url, BATCH, {"runs": runs}))["data"]["recordRuns"]
     again = (await gql(live_server.url, BATCH, {"runs": runs[:10]}))["data"]["recordRuns"]
     assert first["count"] == 250 and len(set(first["ids"])) == 250
     assert again["ids"] == first["ids"][:10]  # the same runs, not new ones
     metrics = (await gql(live_server.url, COUNT, {"a": agent}))["data"]["metricsSummary"]
     assert metrics == {"count": 250, "errorCount": 63, "totalTokens": 250 * 110}
-    run = await gql(live_server.url, "query($id: ID!) { run(id: $id) { costUsd costSource } }",
-                    {"id": first["ids"][1]})  # fmt: skip
+    run = await gql(
+        live_server.url,
+        "query($id: ID!) { run(id: $id) { costUsd costSource } }",
+        {"id": first["ids"][1]},
+    )
     assert run["data"]["run"]["costSource"] == "CATALOG" and run["data"]["run"]["costUsd"] > 0
 
 

@@ -11,15 +11,19 @@ from websockets.asyncio.client import ClientConnection, connect
 
 
 async def gql(
-    url: str, query: str, variables: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None, timeout: float = 30,
-) -> dict[str, Any]:  # fmt: skip
+    url: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> dict[str, Any]:
     """POST a GraphQL operation; return the decoded response body."""
     async with httpx.AsyncClient(timeout=timeout) as client:
         response = await client.post(
-            f"{url}/graphql", json={"query": query, "variables": variables or {}},
+            f"{url}/graphql",
+            json={"query": query, "variables": variables or {}},
             headers=headers or {},
-        )  # fmt: skip
+        )
     body: dict[str, Any] = response.json()
     body["_status"] = response.status_code
     return body
@@ -46,9 +50,11 @@ class GraphQLWebSocket:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if self.ws is not None:
             await self.ws.close()
 
@@ -64,8 +70,13 @@ class GraphQLWebSocket:
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         op_id = uuid.uuid4().hex
-        await self.send({"id": op_id, "type": "subscribe",
-                         "payload": {"query": query, "variables": variables or {}}})  # fmt: skip
+        await self.send(
+            {
+                "id": op_id,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
+        )
         return op_id
 
     async def next_payload(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
@@ -77,9 +88,10 @@ class GraphQLWebSocket:
                 continue
             if message.get("id") == op_id and message.get("type") in {"next", "error"}:
                 payload: dict[str, Any] = (
-                    message["payload"] if message["type"] == "next"
+                    message["payload"]
+                    if message["type"] == "next"
                     else {"errors": message["payload"]}
-                )  # fmt: skip
+                )
                 return payload
             if message.get("id") == op_id and message.get("type") == "complete":
                 raise AssertionError("subscription completed unexpectedly")

@@ -414,7 +414,8 @@ async def _no_stray_tasks() -> bool:
     """Only the test itself (and a backend's long-lived listener) may still run."""
     current = asyncio.current_task()
     stray = [
-        t for t in asyncio.all_tasks()
+        t
+        for t in asyncio.all_tasks()
         if t is not current and not t.done() and t.get_name() != "rate-limit-releases"
-    ]  # fmt: skip
+    ]
     return not stray

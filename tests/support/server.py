@@ -47,18 +47,33 @@ def start_server(
 ) -> LiveServer:
     port = port or free_port()
     # Start from a clean slate: no tracing or AgentWatch settings leak in from the caller.
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("LANGSMITH_", "LANGCHAIN_", "AGENTWATCH_"))}  # fmt: skip
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LANGSMITH_", "LANGCHAIN_", "AGENTWATCH_"))
+    }
     env = {**base, "AGENTWATCH_AGENTS_FILE": str(TEST_AGENTS), **env_overrides}
     env.setdefault("PYTHONPATH", str(ROOT))
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "agentwatch", "serve", "--port", str(port),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    server = LiveServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql",
-                        process, env, log_path)  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "agentwatch",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql", process, env, log_path
+    )
     # Generous: a loaded CI machine can take many seconds to import and migrate.
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

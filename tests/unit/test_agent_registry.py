@@ -57,9 +57,12 @@ def test_rejects_malformed_files(tmp_path: Path, text: str, message: str) -> Non
 def test_loads_runnables_and_factories() -> None:
     assert isinstance(load_runnable("tests.support.agents:echo"), Runnable)
     assert isinstance(load_runnable("services.demo.agents:support_bot"), Runnable)
-    for bad, message in [("tests.support.agents", "form"), ("no.such.module:x", "cannot import"),
-                         ("tests.support.agents:nothing", "cannot import"),
-                         ("tests.support.databases:ROOT", "neither")]:  # fmt: skip
+    for bad, message in [
+        ("tests.support.agents", "form"),
+        ("no.such.module:x", "cannot import"),
+        ("tests.support.agents:nothing", "cannot import"),
+        ("tests.support.databases:ROOT", "neither"),
+    ]:
         with pytest.raises(AgentConfigError, match=message):
             load_runnable(bad)
 

@@ -36,15 +36,25 @@ def clock(core: Platform) -> FakeClock:
 SEQUENCE = itertools.count()
 
 
-async def run(core: Platform, agent: str = "a", failed: bool = False, latency: float = 100.0,
-              call: ReportedCall | None = None) -> None:  # fmt: skip
+async def run(
+    core: Platform,
+    agent: str = "a",
+    failed: bool = False,
+    latency: float = 100.0,
+    call: ReportedCall | None = None,
+) -> None:
     # Distinct start times a microsecond apart, in call order, all within the last second.
     started = clock(core).now() - timedelta(seconds=1) + timedelta(microseconds=next(SEQUENCE))
-    await core.ingestor.record(ReportedRun(
-        agent=agent, status=RunStatus.ERROR if failed else RunStatus.SUCCESS,
-        started_at=started, latency_ms=latency,
-        error=RunErrorInfo("boom", "RuntimeError") if failed else None,
-        calls=(call,) if call else None))  # fmt: skip
+    await core.ingestor.record(
+        ReportedRun(
+            agent=agent,
+            status=RunStatus.ERROR if failed else RunStatus.SUCCESS,
+            started_at=started,
+            latency_ms=latency,
+            error=RunErrorInfo("boom", "RuntimeError") if failed else None,
+            calls=(call,) if call else None,
+        )
+    )
 
 
 async def open_alerts(core: Platform) -> list[AlertStatus]:
@@ -58,8 +68,9 @@ async def test_default_rules_exist_on_first_start(core: Platform) -> None:
 
 
 async def test_error_rate_respects_min_samples_then_fires_and_pushes(core: Platform) -> None:
-    rule = await core.alerts.create_rule(AlertRule(
-        "errors", Metric.ERROR_RATE, Comparator.GT, 0.5, 300, 4, agent=None))  # fmt: skip
+    rule = await core.alerts.create_rule(
+        AlertRule("errors", Metric.ERROR_RATE, Comparator.GT, 0.5, 300, 4, agent=None)
+    )
     async with core.alert_changes.subscribe() as feed:
         for _ in range(3):
             await run(core, failed=True)
@@ -88,8 +99,9 @@ async def test_error_rate_respects_min_samples_then_fires_and_pushes(core: Platf
 async def test_each_metric_fires_from_real_runs(
     core: Platform, metric: Metric, threshold: float, setup: str
 ) -> None:
-    rule = await core.alerts.create_rule(AlertRule(
-        f"{metric}", metric, Comparator.GTE, threshold, 600, 1, agent="m"))  # fmt: skip
+    rule = await core.alerts.create_rule(
+        AlertRule(f"{metric}", metric, Comparator.GTE, threshold, 600, 1, agent="m")
+    )
     await core.registry.ensure_external(["m"])
     await set_budget(core.engine, "m", Budget(Decimal("0.4"), Decimal("0.4")))
     await run(core, agent="m", latency=10.0)
@@ -99,8 +111,11 @@ async def test_each_metric_fires_from_real_runs(
         if setup == "slow":
             await run(core, agent="m", latency=5000.0)
         elif setup == "costly":  # $0.40 each (gpt-4.1-mini, 1M input tokens)
-            await run(core, agent="m", call=ReportedCall(model="gpt-4.1-mini", provider="openai",
-                                                         input_tokens=1_000_000))  # fmt: skip
+            await run(
+                core,
+                agent="m",
+                call=ReportedCall(model="gpt-4.1-mini", provider="openai", input_tokens=1_000_000),
+            )
         else:
             await run(core, agent="m", failed=setup == "failing")
     await core.alerts.evaluate(rule)
@@ -108,8 +123,9 @@ async def test_each_metric_fires_from_real_runs(
 
 
 async def test_dedupe_under_50_concurrent_failing_runs(core: Platform) -> None:
-    await core.alerts.create_rule(AlertRule(
-        "streak", Metric.CONSECUTIVE_FAILURES, Comparator.GTE, 3, 600, 1, agent="d"))  # fmt: skip
+    await core.alerts.create_rule(
+        AlertRule("streak", Metric.CONSECUTIVE_FAILURES, Comparator.GTE, 3, 600, 1, agent="d")
+    )
     await asyncio.gather(*(run(core, agent="d", failed=True) for _ in range(50)))
     async with asyncio.timeout(10):  # the real evaluator task, triggered by the runs
         while not await open_alerts(core) or core.alerts.describe()["pendingEvaluations"]:
@@ -122,9 +138,18 @@ async def test_dedupe_under_50_concurrent_failing_runs(core: Platform) -> None:
 
 
 async def test_acknowledge_resolve_refire_and_errors(core: Platform) -> None:
-    rule = await core.alerts.create_rule(AlertRule(
-        "streak", Metric.CONSECUTIVE_FAILURES, Comparator.GTE, 2, 600, 1, agent="x",
-        severity=Severity.CRITICAL))  # fmt: skip
+    rule = await core.alerts.create_rule(
+        AlertRule(
+            "streak",
+            Metric.CONSECUTIVE_FAILURES,
+            Comparator.GTE,
+            2,
+            600,
+            1,
+            agent="x",
+            severity=Severity.CRITICAL,
+        )
+    )
     for _ in range(2):
         await run(core, agent="x", failed=True)
     await core.alerts.evaluate(rule)
@@ -141,8 +166,10 @@ async def test_acknowledge_resolve_refire_and_errors(core: Platform) -> None:
         await core.alerts.acknowledge(987654, None)
     events = (await events_by_alert(core.engine, [first.id]))[first.id]
     assert [(e.kind, e.note, e.automatic) for e in events] == [
-        (EventKind.FIRED, None, True), (EventKind.ACKNOWLEDGED, "looking", False),
-        (EventKind.RESOLVED, "fixed the key", False)]  # fmt: skip
+        (EventKind.FIRED, None, True),
+        (EventKind.ACKNOWLEDGED, "looking", False),
+        (EventKind.RESOLVED, "fixed the key", False),
+    ]
     await run(core, agent="x", failed=True)  # still breaching: a new breach, a new alert
     await core.alerts.evaluate(rule)
     (second,) = (await list_alerts(core.engine, AlertStatus.FIRING, "x", 10, None)).alerts
@@ -150,8 +177,9 @@ async def test_acknowledge_resolve_refire_and_errors(core: Platform) -> None:
 
 
 async def test_auto_resolve_after_the_window_is_clear(core: Platform) -> None:
-    rule = await core.alerts.create_rule(AlertRule(
-        "errors", Metric.ERROR_RATE, Comparator.GT, 0.5, 60, 1, agent="y"))  # fmt: skip
+    rule = await core.alerts.create_rule(
+        AlertRule("errors", Metric.ERROR_RATE, Comparator.GT, 0.5, 60, 1, agent="y")
+    )
     await run(core, agent="y", failed=True)
     await core.alerts.evaluate(rule)
     assert await open_alerts(core) == [AlertStatus.FIRING]
@@ -175,8 +203,9 @@ async def test_run_count_below_one_fires_without_traffic_on_the_tick(database_ur
     core = await Platform.start(settings_for(database_url, alert_tick_seconds=0.05), fixed)
     try:
         await run(core, agent="quiet")  # registers the agent and puts a run in the window
-        await core.alerts.create_rule(AlertRule(
-            "silence", Metric.RUN_COUNT, Comparator.LT, 1, 600, 1, agent="quiet"))  # fmt: skip
+        await core.alerts.create_rule(
+            AlertRule("silence", Metric.RUN_COUNT, Comparator.LT, 1, 600, 1, agent="quiet")
+        )
         await asyncio.sleep(0.3)  # several ticks: one run in the window, nothing fires
         assert await open_alerts(core) == []
         fixed.advance(601)  # ten minutes without a run

@@ -16,8 +16,13 @@ from tests.support.clock import NOW
 FORTY_CENTS = ReportedCall(model="gpt-4.1-mini", provider="openai", input_tokens=1_000_000)
 
 
-async def _run(core: Platform, at: datetime, agent: str = "a", failed: bool = False,
-               call: ReportedCall = FORTY_CENTS) -> None:  # fmt: skip
+async def _run(
+    core: Platform,
+    at: datetime,
+    agent: str = "a",
+    failed: bool = False,
+    call: ReportedCall = FORTY_CENTS,
+) -> None:
     await core.ingestor.record(
         ReportedRun(
             agent=agent,
@@ -51,7 +56,9 @@ async def test_totals_boundaries_and_budgets(core: Platform, zone: str) -> None:
     assert summary.failed_runs_cost_usd == Decimal("0.4")
     assert summary.cost_per_successful_run_usd == Decimal("2") / 5
     assert {(a.agent, a.runs, a.cost_usd) for a in summary.by_agent} == {
-        ("a", 4, Decimal("1.2")), ("b", 2, Decimal("0.8"))}  # fmt: skip
+        ("a", 4, Decimal("1.2")),
+        ("b", 2, Decimal("0.8")),
+    }
     models = {m.model: m for m in summary.by_model}
     assert models["gpt-4.1-mini"].runs == 5 and models["gpt-4.1-mini"].input_tokens == 5_000_000
     assert models["acme-llm-7"].unpriced_calls == 1
@@ -78,8 +85,9 @@ async def test_totals_boundaries_and_budgets(core: Platform, zone: str) -> None:
     budget = summary.budget
     assert budget.daily_used_usd == today and budget.daily_remaining_usd == 1 - today
     assert budget.monthly_used_fraction == float(month / 2)
-    since = await summarize_costs(core.engine, RunFilter(since=utc("2026-11-20T00:00")), NOW,
-                                  ZoneInfo(zone))  # fmt: skip
+    since = await summarize_costs(
+        core.engine, RunFilter(since=utc("2026-11-20T00:00")), NOW, ZoneInfo(zone)
+    )
     assert since.total_usd == Decimal("1.2") and since.month_to_date_usd == month
 
 
@@ -96,8 +104,9 @@ async def test_agent_budget_and_filter(core: Platform) -> None:
 
 async def test_suggestions_match_independent_computation(core: Platform) -> None:
     since = NOW - timedelta(days=10)
-    gpt4o = ReportedCall(model="gpt-4o", provider="openai", input_tokens=100_000,
-                         output_tokens=1_000)  # fmt: skip
+    gpt4o = ReportedCall(
+        model="gpt-4o", provider="openai", input_tokens=100_000, output_tokens=1_000
+    )
     for i in range(10):
         await _run(core, since + timedelta(days=i), agent="big", failed=i < 2, call=gpt4o)
     ordered = await cost_suggestions(core.engine, since, NOW)
@@ -124,8 +133,13 @@ async def test_suggestions_match_independent_computation(core: Platform) -> None
 
 
 async def test_no_data_no_suggestions(core: Platform) -> None:
-    cheap = ReportedCall(model="gpt-4.1-nano", provider="openai", input_tokens=100,
-                         output_tokens=10, cached_tokens=90)  # fmt: skip
+    cheap = ReportedCall(
+        model="gpt-4.1-nano",
+        provider="openai",
+        input_tokens=100,
+        output_tokens=10,
+        cached_tokens=90,
+    )
     assert await cost_suggestions(core.engine, None, NOW) == []
     await _run(core, NOW - timedelta(hours=2), call=cheap)
     assert await cost_suggestions(core.engine, None, NOW) == []

@@ -27,24 +27,38 @@ async def test_percentiles_match_brute_force(platform: Platform, n: int) -> None
     runs = []
     for i in range(n):
         status = rng.choice([RunStatus.SUCCESS] * 8 + [RunStatus.ERROR, RunStatus.TIMEOUT])
-        runs.append(RunRecord(
-            id=f"{i:08d}-0000-0000-0000-000000000000", agent=rng.choice(["a", "b"]),
-            status=status, started_at=BASE + timedelta(seconds=i),
-            latency_ms=round(rng.lognormvariate(6, 1), 1) if i % 10 else 250.0,  # ties too
-            input_tokens=rng.randint(0, 900), output_tokens=rng.randint(0, 300), calls=(),
-            error=None if status is RunStatus.SUCCESS else RunErrorInfo("x", "E"),
-        ))  # fmt: skip
-    await platform.writer.insert(RunRecord(  # a running run never counts
-        id="ffffffff-0000-0000-0000-000000000000", agent="a", status=RunStatus.RUNNING,
-        started_at=BASE, calls=()))  # fmt: skip
+        runs.append(
+            RunRecord(
+                id=f"{i:08d}-0000-0000-0000-000000000000",
+                agent=rng.choice(["a", "b"]),
+                status=status,
+                started_at=BASE + timedelta(seconds=i),
+                latency_ms=round(rng.lognormvariate(6, 1), 1) if i % 10 else 250.0,  # ties too
+                input_tokens=rng.randint(0, 900),
+                output_tokens=rng.randint(0, 300),
+                calls=(),
+                error=None if status is RunStatus.SUCCESS else RunErrorInfo("x", "E"),
+            )
+        )
+    await platform.writer.insert(
+        RunRecord(  # a running run never counts
+            id="ffffffff-0000-0000-0000-000000000000",
+            agent="a",
+            status=RunStatus.RUNNING,
+            started_at=BASE,
+            calls=(),
+        )
+    )
     for run in runs:
         await platform.writer.insert(run)
     windows = [
         (RunFilter(), runs),
         (RunFilter(agent="a"), [r for r in runs if r.agent == "a"]),
-        (RunFilter(since=BASE + timedelta(seconds=n // 3), until=BASE + timedelta(seconds=n)),
-         runs[n // 3:]),
-    ]  # fmt: skip
+        (
+            RunFilter(since=BASE + timedelta(seconds=n // 3), until=BASE + timedelta(seconds=n)),
+            runs[n // 3 :],
+        ),
+    ]
     for flt, expected in windows:
         summary = await summarize(platform.engine, flt)
         latencies = [r.latency_ms for r in expected if r.latency_ms is not None]

@@ -11,11 +11,14 @@ BASE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 def _run(i: int, agent: str = "a", status: RunStatus = RunStatus.SUCCESS) -> RunRecord:
     return RunRecord(
-        id=f"00000000-0000-0000-0000-{i:012d}", agent=agent, status=status,
+        id=f"00000000-0000-0000-0000-{i:012d}",
+        agent=agent,
+        status=status,
         started_at=BASE + timedelta(seconds=i // 2),  # pairs share a timestamp: id breaks ties
-        latency_ms=float(i), calls=(),
+        latency_ms=float(i),
+        calls=(),
         error=RunErrorInfo("x", "E") if status is RunStatus.ERROR else None,
-    )  # fmt: skip
+    )
 
 
 async def _all_pages(platform: Platform, flt: RunFilter, first: int) -> list[str]:
@@ -36,16 +39,20 @@ def _cursor(run: RunRecord) -> str:
 
 
 async def test_pages_are_newest_first_and_complete(platform: Platform) -> None:
-    runs = [_run(i, agent="a" if i % 3 else "b",
-                 status=RunStatus.ERROR if i % 4 == 0 else RunStatus.SUCCESS)
-            for i in range(40)]  # fmt: skip
+    runs = [
+        _run(
+            i,
+            agent="a" if i % 3 else "b",
+            status=RunStatus.ERROR if i % 4 == 0 else RunStatus.SUCCESS,
+        )
+        for i in range(40)
+    ]
     for run in runs:
         await platform.writer.insert(run)
     expected = [r.id for r in sorted(runs, key=lambda r: (r.started_at, r.id), reverse=True)]
     assert await _all_pages(platform, RunFilter(), 7) == expected
     only_b_errors = await _all_pages(platform, RunFilter(agent="b", status=RunStatus.ERROR), 2)
-    assert only_b_errors == [r for r in expected
-                             if int(r[-12:]) % 3 == 0 and int(r[-12:]) % 4 == 0]  # fmt: skip
+    assert only_b_errors == [r for r in expected if int(r[-12:]) % 3 == 0 and int(r[-12:]) % 4 == 0]
     window = RunFilter(since=BASE + timedelta(seconds=5), until=BASE + timedelta(seconds=10))
     assert await _all_pages(platform, window, 3) == [
         r.id for r in runs[::-1] if 10 <= int(r.id[-12:]) < 20
