@@ -1,14 +1,13 @@
 """Agents: the registry of runnable agents, the agents file loader and partial updates."""
 
-from services.agents.record import AgentRecord
-from services.agents.registry import (
+from services.agents.agents_file import (
     AgentConfigError,
-    AgentRegistry,
-    RegisteredAgent,
     load_runnable,
     parse_agents_file,
     parse_overall_budget,
 )
+from services.agents.record import AgentRecord
+from services.agents.registry import AgentRegistry, RegisteredAgent
 from services.agents.update import UNCHANGED, AgentUpdate, policy_from_json
 
 __all__ = [
