@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agentwatch import __version__
-from agentwatch.settings import Settings, SettingsError
+from services import __version__
+from services.settings import Settings, SettingsError
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -27,7 +27,7 @@ def _is_loopback(host: str) -> bool:
 def _check_agents_file(settings: Settings) -> str | None:
     """Parse the agents file and import every runnable before the server starts, so a bad
     file is one line naming file, agent and key (not a traceback from inside the lifespan)."""
-    from services.agent_registry import (
+    from services.agents import (
         AgentConfigError,
         parse_agents_file,
         parse_overall_budget,
@@ -102,50 +102,70 @@ def _db_upgrade(settings: Settings) -> int:
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--database-url", metavar="URL",
+        "--database-url",
+        metavar="URL",
         help="database to use, overriding AGENTWATCH_DATABASE_URL (default "
         "sqlite+aiosqlite:///./agentwatch.db; or postgresql+asyncpg://user:pass@host/db)",
-    )  # fmt: skip
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="agentwatch", description=__doc__,
+        prog="agentwatch",
+        description=__doc__,
         epilog="Every other setting is an AGENTWATCH_* environment variable (see the README).",
-    )  # fmt: skip
-    parser.add_argument("--version", action="version", version=f"agentwatch {__version__}",
-                        help="print the version and exit")  # fmt: skip
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"agentwatch {__version__}",
+        help="print the version and exit",
+    )
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", help="what to do"
     )
     serve = commands.add_parser(
-        "serve", help="run the server (GraphQL, dashboard)",
+        "serve",
+        help="run the server (GraphQL, dashboard)",
         description="Run the server: GraphQL, dashboard, GraphiQL.",
-    )  # fmt: skip
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1; any other needs "
-                       "AGENTWATCH_API_KEY or --insecure)")  # fmt: skip
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; any other needs "
+        "AGENTWATCH_API_KEY or --insecure)",
+    )
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
-    serve.add_argument("--insecure", action="store_true",
-                       help="allow a non-loopback host without an API key")  # fmt: skip
-    serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"],
-                       help="server log level (default info)")  # fmt: skip
+    serve.add_argument(
+        "--insecure", action="store_true", help="allow a non-loopback host without an API key"
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log level (default info)",
+    )
     _database_option(serve)
-    serve.add_argument("--agents-file", metavar="PATH", type=Path,
-                       help="TOML file of agents, overriding AGENTWATCH_AGENTS_FILE (default: "
-                       "the built-in demo agents)")  # fmt: skip
-    export = commands.add_parser("export-schema", help="print the GraphQL SDL",
-                                 description="Print the GraphQL schema (SDL).")  # fmt: skip
-    export.add_argument("--output", "-o", metavar="FILE",
-                        help="write to this file instead of stdout")  # fmt: skip
-    db = commands.add_parser("db", help="database maintenance",
-                             description="Database maintenance.")  # fmt: skip
+    serve.add_argument(
+        "--agents-file",
+        metavar="PATH",
+        type=Path,
+        help="TOML file of agents, overriding AGENTWATCH_AGENTS_FILE (default: "
+        "the built-in demo agents)",
+    )
+    export = commands.add_parser(
+        "export-schema", help="print the GraphQL SDL", description="Print the GraphQL schema (SDL)."
+    )
+    export.add_argument(
+        "--output", "-o", metavar="FILE", help="write to this file instead of stdout"
+    )
+    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(
         dest="db_command", required=True, metavar="ACTION", help="maintenance action"
     )
-    upgrade = db_commands.add_parser("upgrade", help="apply all migrations",
-                                     description="Apply all migrations.")  # fmt: skip
+    upgrade = db_commands.add_parser(
+        "upgrade", help="apply all migrations", description="Apply all migrations."
+    )
     _database_option(upgrade)
     return parser
 
@@ -153,8 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with the command-line flags taking precedence."""
     settings = Settings.from_env()
-    flags = {"database_url": getattr(args, "database_url", None),
-             "agents_file": getattr(args, "agents_file", None)}  # fmt: skip
+    flags = {
+        "database_url": getattr(args, "database_url", None),
+        "agents_file": getattr(args, "agents_file", None),
+    }
     return dataclasses.replace(settings, **{k: v for k, v in flags.items() if v})
 
 

@@ -21,15 +21,15 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from agentwatch import __version__
-from agentwatch.settings import Settings
 from graph.auth import ApiKeyMiddleware, connection_params_ok
-from graph.context import Context, calls_loader
+from graph.context import Context, alert_events_loader, calls_loader
 from graph.errors import with_code
 from graph.graphiql import agentwatch_graphiql_html
 from graph.schema import schema
 from models.db import ping
+from services import __version__
 from services.platform import Platform
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -49,7 +49,12 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         platform: Platform = self._app.state.platform
-        return Context(platform=platform, calls=calls_loader(platform), request=request)
+        return Context(
+            platform=platform,
+            calls=calls_loader(platform),
+            alert_events=alert_events_loader(platform),
+            request=request,
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         key = self._settings.api_key
@@ -93,8 +98,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             latency = await ping(platform.engine)
         except Exception as exc:
             log.warning("health check: database unreachable: %s", exc)
-            body = {"status": "error", "version": __version__,
-                    "database": {"ok": False, "error": type(exc).__name__}}  # fmt: skip
+            body = {
+                "status": "error",
+                "version": __version__,
+                "database": {"ok": False, "error": type(exc).__name__},
+            }
             return JSONResponse(body, status_code=503)
         return JSONResponse(
             {

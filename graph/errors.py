@@ -34,24 +34,30 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, AgentWatchError):
         return GraphQLError(
-            original.message, nodes=error.nodes, path=error.path,
+            original.message,
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": original.code, **original.extensions},
-        )  # fmt: skip
+        )
     if original is None or isinstance(original, GraphQLError):
         # Validation and variable-coercion errors: the client's request is at fault.
         code = (error.extensions or {}).get("code") or client_error_code(error.message)
         return GraphQLError(
-            error.message, nodes=error.nodes, path=error.path,
+            error.message,
+            nodes=error.nodes,
+            path=error.path,
             extensions={**(error.extensions or {}), "code": code},
-        )  # fmt: skip
+        )
     if isinstance(original, ValueError) and error.path is None:
         # Scalar parsing (e.g. a malformed DateTime variable) raises ValueError before execution.
         return GraphQLError(error.message, nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"})
     log.error("unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(
-        MASKED_MESSAGE, nodes=error.nodes, path=error.path,
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR"},
-    )  # fmt: skip
+    )
 
 
 class ErrorCodes(SchemaExtension):

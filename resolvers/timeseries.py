@@ -8,8 +8,7 @@ import strawberry
 from graph.context import Context
 from graph.types.timeseries import MetricsBucket
 from services import validation
-from services.run_queries import RunFilter
-from services.timeseries import timeseries
+from services.runs import RunFilter
 
 DEFAULT_WINDOW = timedelta(hours=24)  # `since` omitted: the last 24 hours, on any day
 
@@ -26,7 +25,6 @@ async def metrics_timeseries(
     platform = info.context.platform
     if since is None:
         since = (until or platform.clock.now()) - DEFAULT_WINDOW
-    buckets = await timeseries(
-        platform.engine, RunFilter(agent, None, since, until), platform.clock.now(), bucket_seconds
-    )
+    flt = RunFilter(agent, None, since, until)
+    buckets = await platform.metrics.timeseries(flt, bucket_seconds)
     return [MetricsBucket.from_bucket(b) for b in buckets]

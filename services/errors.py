@@ -24,7 +24,3 @@ class AgentNotFound(AgentWatchError):
 
 class AgentDisabled(AgentWatchError):
     code = "AGENT_DISABLED"
-
-
-class Unauthenticated(AgentWatchError):
-    code = "UNAUTHENTICATED"

@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.dialect import epoch_bucket
+from models.tables import call_table, run_table
 from services.cost.budgets import BudgetStatus, budget_status
-from services.cost.money import from_picos
 from services.cost.periods import Periods
+from services.money import from_picos
 from services.records import FAILED_STATUSES, CostSource, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import call_table, run_table
+from services.runs import RunFilter
 
 BUCKET_SECONDS = 900
 UNKNOWN_MODEL = "(unknown)"
@@ -114,28 +114,43 @@ async def summarize_costs(
         sa.func.sum(sa.case((sa.and_(failed, source == CostSource.UNPRICED.value), 1), else_=0)),
     ).where(*conds)
     by_agent = (
-        sa.select(run_table.c.agent, sa.func.count(), sa.func.sum(cost), sa.func.count(cost),
-                  sa.func.sum(unpriced))
-        .where(*conds).group_by(run_table.c.agent).order_by(run_table.c.agent)
-    )  # fmt: skip
+        sa.select(
+            run_table.c.agent,
+            sa.func.count(),
+            sa.func.sum(cost),
+            sa.func.count(cost),
+            sa.func.sum(unpriced),
+        )
+        .where(*conds)
+        .group_by(run_table.c.agent)
+        .order_by(run_table.c.agent)
+    )
     model = sa.func.coalesce(call_table.c.model, UNKNOWN_MODEL)
     by_model = (
         sa.select(
-            model, sa.func.count(sa.distinct(call_table.c.run_id)), sa.func.count(),
-            sa.func.sum(call_table.c.input_tokens), sa.func.sum(call_table.c.output_tokens),
+            model,
+            sa.func.count(sa.distinct(call_table.c.run_id)),
+            sa.func.count(),
+            sa.func.sum(call_table.c.input_tokens),
+            sa.func.sum(call_table.c.output_tokens),
             sa.func.sum(call_table.c.cached_input_tokens),
-            sa.func.sum(call_table.c.reasoning_tokens), sa.func.sum(call_table.c.cost_pusd),
+            sa.func.sum(call_table.c.reasoning_tokens),
+            sa.func.sum(call_table.c.cost_pusd),
             sa.func.sum(sa.case((call_table.c.cost_pusd.is_(None), 1), else_=0)),
         )
         .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
-        .where(*conds).group_by(model).order_by(model)
-    )  # fmt: skip
+        .where(*conds)
+        .group_by(model)
+        .order_by(model)
+    )
     bucket = epoch_bucket(engine, run_table.c.started_at, BUCKET_SECONDS).label("bucket")
     by_bucket = (
-        sa.select(bucket, sa.func.sum(cost), sa.func.count(), sa.func.count(cost),
-                  sa.func.sum(unpriced))
-        .where(*conds).group_by(bucket)
-    )  # fmt: skip
+        sa.select(
+            bucket, sa.func.sum(cost), sa.func.count(), sa.func.count(cost), sa.func.sum(unpriced)
+        )
+        .where(*conds)
+        .group_by(bucket)
+    )
     async with engine.connect() as conn:
         row = (await conn.execute(totals)).one()
         agent_rows = (await conn.execute(by_agent)).all()
@@ -148,19 +163,36 @@ async def summarize_costs(
     fraction = periods.month_elapsed_fraction
     projected = month / Decimal(repr(fraction)) if month is not None and fraction > 0 else month
     return CostSummary(
-        runs=int(runs), priced_runs=int(priced), unpriced_runs=int(unpriced_runs or 0),
-        successful_runs=int(successes or 0), total_usd=known_total(total, priced, unpriced_runs),
+        runs=int(runs),
+        priced_runs=int(priced),
+        unpriced_runs=int(unpriced_runs or 0),
+        successful_runs=int(successes or 0),
+        total_usd=known_total(total, priced, unpriced_runs),
         failed_runs_cost_usd=known_total(failed_cost, failed_priced, failed_unpriced),
         failed_unpriced_runs=int(failed_unpriced or 0),
         today_usd=budget.daily_used_known,  # the budget status already summed today
-        month_to_date_usd=month, projected_month_usd=projected,
-        by_agent=[AgentCost(a, int(n), known_total(c, p, u), int(u or 0))
-                  for a, n, c, p, u in agent_rows],
-        by_model=[ModelCost(m, int(r), int(k), int(i), int(o), int(c), int(rs),
-                            known_total(p, int(k) - int(u), u), int(u))
-                  for m, r, k, i, o, c, rs, p, u in model_rows],
-        by_day=_days(bucket_rows, zone), budget=budget,
-    )  # fmt: skip
+        month_to_date_usd=month,
+        projected_month_usd=projected,
+        by_agent=[
+            AgentCost(a, int(n), known_total(c, p, u), int(u or 0)) for a, n, c, p, u in agent_rows
+        ],
+        by_model=[
+            ModelCost(
+                m,
+                int(r),
+                int(k),
+                int(i),
+                int(o),
+                int(c),
+                int(rs),
+                known_total(p, int(k) - int(u), u),
+                int(u),
+            )
+            for m, r, k, i, o, c, rs, p, u in model_rows
+        ],
+        by_day=_days(bucket_rows, zone),
+        budget=budget,
+    )
 
 
 def _days(rows: Sequence[sa.Row[Any]], zone: ZoneInfo) -> list[DayCost]:
