@@ -9,11 +9,12 @@ from services.rate_limit.ingestion import IngestionLimiter
 from services.rate_limit.limit_counters import LimitCounters
 from services.rate_limit.limiter import Permit, RateLimiter, RateLimitStatus
 from services.rate_limit.memory import MemoryRateLimiter
-from services.rate_limit.policy import RateLimitPolicy, ResolvedPolicy
+from services.rate_limit.policy import MAX_QUEUE_MS, RateLimitPolicy, ResolvedPolicy
 from services.rate_limit.redis_backend import RedisRateLimiter
 from services.rate_limit.waiting import LoopTimers, Timers
 
 __all__ = [
+    "MAX_QUEUE_MS",
     "IngestionLimiter",
     "LimitCounters",
     "LoopTimers",

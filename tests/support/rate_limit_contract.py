@@ -10,13 +10,13 @@ from functools import partial
 import pytest
 
 from services.rate_limit import (
+    MAX_QUEUE_MS,
     Permit,
     RateLimited,
     RateLimiter,
     RateLimiterUnavailable,
     RateLimitPolicy,
 )
-from services.rate_limit.policy import MAX_QUEUE_MS
 from tests.support.clock import FakeClock
 
 AGENT = "triage"
