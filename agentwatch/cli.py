@@ -1,4 +1,4 @@
-"""The `agentwatch` command: serve, export-schema, db upgrade."""
+"""The `agentwatch` command: serve, export-schema, db upgrade, keys."""
 
 import argparse
 import asyncio
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from agentwatch import keys_cli
 from agentwatch.settings import Settings, SettingsError
 
 LOOPBACK_NAMES = {"localhost"}
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations")
+    keys_cli.add_parser(commands)
     return parser
 
 
@@ -106,4 +108,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args, settings)
     if args.command == "export-schema":
         return _export_schema(args)
+    if args.command == "keys":
+        return keys_cli.run(args, settings)
     return _db_upgrade(settings)

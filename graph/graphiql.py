@@ -26,11 +26,13 @@ import strawberry
 from strawberry.http.ides import get_graphql_ide_html
 
 __all__ = [
+    "BOOTSTRAP_PATH",
     "DEFAULT_ASSET_PREFIX",
     "GRAPHIQL_ASSETS",
     "STRAWBERRY_GRAPHIQL_TEMPLATE",
     "VENDOR_DIR",
     "external_asset_refs",
+    "graphiql_page_and_bootstrap",
     "offline_graphiql_html",
     "rewrite_graphiql_html",
 ]
@@ -163,3 +165,20 @@ def offline_graphiql_html(asset_prefix: str = DEFAULT_ASSET_PREFIX) -> str:
     Strawberry that adds substitution there is picked up rather than bypassed.
     """
     return rewrite_graphiql_html(get_graphql_ide_html(graphql_ide="graphiql"), asset_prefix)
+
+
+BOOTSTRAP_PATH: Final = "/static/graphiql-bootstrap.js"
+# The template's one attribute-less <script> is its inline bootstrap.
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+@functools.cache
+def graphiql_page_and_bootstrap() -> tuple[str, str]:
+    """The offline page with its inline bootstrap moved to ``BOOTSTRAP_PATH``, and that
+    script's text, so the Content-Security-Policy can forbid inline script everywhere."""
+    html = offline_graphiql_html()
+    scripts = _INLINE_SCRIPT.findall(html)
+    if len(scripts) != 1:
+        raise RuntimeError(f"expected one inline script in GraphiQL's page, found {len(scripts)}")
+    page = _INLINE_SCRIPT.sub(f'<script src="{BOOTSTRAP_PATH}"></script>', html)
+    return page, scripts[0]

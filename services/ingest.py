@@ -1,6 +1,5 @@
 """`recordRun`: validate and store runs executed elsewhere, idempotently by `requestId`."""
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services import validation
 from services.agent_registry import AgentRegistry
 from services.clock import Clock
+from services.cost.money import MAX_USD
 from services.cost.price_store import PriceStore
 from services.cost.prices import run_cost
 from services.errors import BadUserInput
@@ -110,6 +110,9 @@ class RunIngestor:
         else:
             input_tokens, output_tokens = report.input_tokens, report.output_tokens
         cost, source = run_cost(calls, report.cost_usd, input_tokens + output_tokens)
+        if cost is not None and cost > MAX_USD:
+            raise BadUserInput(f"the run's cost {cost:.2f} USD exceeds {MAX_USD:,} USD "
+                               "(check the token counts)", field="costUsd")  # fmt: skip
         run_id = uuid.uuid5(REQUEST_ID_NAMESPACE, report.request_id) if report.request_id \
             else uuid.uuid4()  # fmt: skip
         return RunRecord(
@@ -156,13 +159,17 @@ class RunIngestor:
                 cost_source=CostSource.REPORTED if call.cost_usd is not None
                 else CostSource.UNPRICED,
             )  # fmt: skip
-            calls.append(book.priced(record))
+            priced = book.priced(record)
+            if priced.cost_usd is not None and priced.cost_usd > MAX_USD:
+                raise BadUserInput(f"{where}costUsd exceeds {MAX_USD:,} USD",
+                                   field=f"{where}costUsd")  # fmt: skip
+            calls.append(priced)
         return tuple(calls)
 
     async def record_many(self, reports: list[ReportedRun]) -> list[RunRecord]:
         """Validate every run first (an invalid one stores nothing and names its index), then
-        store them all; the writer commits them in as few transactions as its batch size
-        allows. Each run is idempotent by its own requestId."""
+        store them all in one transaction: a batch whose write fails stores none. Each run is
+        idempotent by its own requestId."""
         if not 1 <= len(reports) <= MAX_BATCH:
             raise BadUserInput(f"runs must hold 1 to {MAX_BATCH} runs", field="runs")
         runs = []
@@ -173,7 +180,7 @@ class RunIngestor:
                 raise BadUserInput(f"runs[{index}]: {exc.message}", index=index,
                                    **exc.extensions) from exc  # fmt: skip
         await self._registry.ensure_external({run.agent for run in runs})
-        stored = await asyncio.gather(*(self._writer.insert(run) for run in runs))
+        stored = await self._writer.insert_many(runs)
         result = []
         for run, inserted in zip(runs, stored, strict=True):
             existing = run if inserted else await get_run(self._engine, run.id)

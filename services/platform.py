@@ -18,6 +18,7 @@ from services.agent_registry import AgentRegistry, parse_agents_file, parse_over
 from services.agent_update import UNCHANGED, AgentUpdate, policy_from_json
 from services.alerts.manager import AlertChanged, AlertManager
 from services.alerts.webhooks import WebhookNotifier
+from services.api_keys import ApiKeyStore, Principal
 from services.clock import Clock, SystemClock
 from services.cost.budgets import Budget, set_budget
 from services.cost.price_store import PriceStore
@@ -53,13 +54,19 @@ class Platform:
     limiter: RateLimiter
     limit_counters: LimitCounters
     ingestion_limiter: IngestionLimiter
+    api_keys: ApiKeyStore
+    _key_limiters: dict[str, IngestionLimiter] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Platform":
         """Migrate (if enabled), load the agents file and start the writer."""
         clock = clock or SystemClock()
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url, connect_timeout=settings.db_connect_timeout_seconds,
+            command_timeout=settings.db_command_timeout_seconds,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )  # fmt: skip
         try:
             if settings.migrate_on_start:
                 await upgrade(engine)
@@ -110,10 +117,26 @@ class Platform:
         )  # fmt: skip
         ingestion = IngestionLimiter(settings.ingest_rate_per_second, settings.ingest_burst, clock)
         platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
-                       alerts, alert_changes, limiter, counters, ingestion)  # fmt: skip
+                       alerts, alert_changes, limiter, counters, ingestion,
+                       ApiKeyStore(engine, clock, settings.key_cache_seconds))  # fmt: skip
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
+
+    def check_ingestion(self, principal: Principal, address: str) -> None:
+        """Take one ingestion token: a stored key has its own bucket (its own limit or the
+        default); the environment key and unauthenticated servers count per client address."""
+        if principal.key_id in ("env", "anonymous"):
+            self.ingestion_limiter.check(address)
+            return
+        limiter = self._key_limiters.get(principal.key_id)
+        if limiter is None:
+            limiter = IngestionLimiter(
+                principal.ingest_rate_per_second or self.settings.ingest_rate_per_second,
+                principal.ingest_burst or self.settings.ingest_burst, self.clock,
+            )  # fmt: skip
+            self._key_limiters[principal.key_id] = limiter
+        limiter.check(principal.key_id)
 
     async def update_agent(self, name: str, update: AgentUpdate) -> AgentConfig:
         """Change an agent's settings; a rate limit change starts its limiter afresh."""

@@ -27,8 +27,20 @@ def agent_name(name: str) -> str:
 
 
 def text(value: str | None, field: str) -> str | None:
-    if value is not None and len(value) > MAX_TEXT[field]:
+    """Text both databases can store: bounded, no NUL (PostgreSQL refuses it), valid Unicode
+    (a lone surrogate cannot be encoded for either)."""
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT[field]:
         raise BadUserInput(f"{field} is longer than {MAX_TEXT[field]} characters", field=field)
+    if "\x00" in value:
+        raise BadUserInput(f"{field} contains a NUL character, which cannot be stored",
+                           field=field)  # fmt: skip
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(f"{field} contains a lone surrogate (invalid Unicode)",
+                           field=field) from None  # fmt: skip
     return value
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from graph.context import Context, calls_loader
 from graph.schema import schema
+from services.api_keys import ANONYMOUS
 from services.errors import BadUserInput
 from services.platform import Platform
 from services.records import CostSource, RunErrorInfo, RunRecord, RunStatus
@@ -134,7 +135,7 @@ async def test_graphql_field(platform: Platform) -> None:
         output_tokens=5, calls=(), error=RunErrorInfo("boom", "E"), cost_usd=Decimal("0.25"),
         cost_source=CostSource.REPORTED,
     ))  # fmt: skip
-    context = Context(platform=platform, calls=calls_loader(platform))
+    context = Context(platform=platform, calls=calls_loader(platform), principal=ANONYMOUS)
 
     async def run(variables: dict[str, Any]) -> Any:
         return await schema.execute(QUERY, variables, context_value=context)
