@@ -22,10 +22,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from agentwatch import __version__
@@ -73,6 +75,29 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
             response = Response(graphql_error_body(exc.reason[:300], "BAD_REQUEST"),
                                 exc.status_code, media_type="application/json")  # fmt: skip
         await response(scope, receive, send)
+
+    async def execute_single(
+        self, request: Request, request_adapter: Any, sub_response: Any, context: Context,
+        root_value: None, request_data: Any,
+    ) -> ExecutionResult:  # fmt: skip
+        """Strawberry's, minus subscriptions: over plain HTTP (no streaming transport is
+        enabled) they used to run as a query and fail with an internal error."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                context_value=context, operation_name=request_data.operation_name,
+                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
+            )  # fmt: skip
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            reason = exc.as_http_error_reason(request_adapter.method)
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                reason = "subscriptions are served over WebSocket (graphql-transport-ws) only"
+            raise HTTPException(400, reason) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

@@ -6,26 +6,16 @@ such values, and values within a day of the representable range (so ±1 day arit
 safe), are a coercion error: BAD_USER_INPUT naming the variable.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
-_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
-_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+from services.validation import representable
 
 
 def parse_datetime(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed  # resolvers refuse naive values with a message that names the field
-    try:
-        in_utc = parsed.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("out of the representable date range") from None
-    if not _EARLIEST <= in_utc <= _LATEST:
-        raise ValueError("out of the representable date range")
-    return parsed
+    return representable(datetime.fromisoformat(value))
 
 
 DateTimeDefinition = ScalarDefinition(

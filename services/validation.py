@@ -1,7 +1,7 @@
 """Input rules shared by every entry point (GraphQL, agents file, ingestion)."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from services.errors import BadUserInput
 
@@ -14,6 +14,23 @@ MAX_TEXT = {"model": 200, "error.type": 200, "error.message": 16_384,
 EARLIEST_TIMESTAMP = datetime.fromisoformat("2015-01-01T00:00:00+00:00")
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_LATENCY_MS = 7 * 24 * 3600 * 1000.0
+# A day inside Python's range, so converting to UTC and ±1 day arithmetic never overflow.
+_EARLIEST_REPRESENTABLE = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LATEST_REPRESENTABLE = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def representable(value: datetime) -> datetime:
+    """`value` unchanged if it converts to UTC safely; ValueError otherwise
+    (`0001-01-01T00:00:00+05:00` parses, then fails with "date value out of range")."""
+    if value.tzinfo is None:
+        return value
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of the representable date range") from None
+    if not _EARLIEST_REPRESENTABLE <= in_utc <= _LATEST_REPRESENTABLE:
+        raise ValueError("out of the representable date range")
+    return value
 
 
 def agent_name(name: str) -> str:

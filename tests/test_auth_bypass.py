@@ -81,8 +81,9 @@ async def test_other_paths_never_reach_graphql_without_the_key(client: httpx.Asy
         posted = await client.post(path, json={"query": QUERY})
         for answer in (response, posted):
             # 200 only for the dashboard page a path may normalise to, never for GraphQL.
-            assert not leaked(answer) and "application/json" not in answer.headers.get(
-                "content-type", ""
+            assert (
+                not leaked(answer)
+                and "application/json" not in answer.headers.get("content-type", "")
             ) or answer.status_code in {401, 404, 405}, (path, answer.status_code)
 
 
