@@ -61,7 +61,7 @@ async def stored(client: httpx.AsyncClient, agent: str) -> int:
                 ]
             },
             "costUsd",
-        ),  # fmt: skip
+        ),
     ],
 )
 async def test_a_batch_with_one_unstorable_run_stores_none(
@@ -130,8 +130,9 @@ async def test_dates_at_the_edge_of_the_range_are_bad_input(
 
 async def test_http_junk_gets_a_coded_4xx(client: httpx.AsyncClient) -> None:
     cases = [
-        b"42", b"[]", b'"query"', b"\xff\xfe{}", b'{"query": "{ agents { name } }", "variables": 3}',
-        b'{"query": 5}', b'{"query": "{ agents { name } }", "operationName": 7}',
+        b"42", b"[]", b'"query"', b"\xff\xfe{}",
+        b'{"query": "{ agents { name } }", "variables": 3}', b'{"query": 5}',
+        b'{"query": "{ agents { name } }", "operationName": 7}',
         ("{" * 2000).encode(),
     ]  # fmt: skip
     for raw in cases:
@@ -140,8 +141,8 @@ async def test_http_junk_gets_a_coded_4xx(client: httpx.AsyncClient) -> None:
         assert 400 <= response.status_code < 500, (raw[:40], response.status_code)
         assert response.json()["errors"][0]["extensions"]["code"], raw[:40]
     nested = '{"a": ' * 1000 + "1" + "}" * 1000
-    raw = '{"query": "query($v: String) { agents { name } }", "variables": {"v": ' + nested + "}}"
-    deep = await client.post("/graphql", content=raw, headers={"content-type": "application/json"})
+    text = '{"query": "query($v: String) { agents { name } }", "variables": {"v": ' + nested + "}}"
+    deep = await client.post("/graphql", content=text, headers={"content-type": "application/json"})
     assert deep.status_code == 400 and codes(deep.json()) == ["BAD_USER_INPUT"]
     sub = await post(client, "subscription { runRecorded { id } }")
     assert 400 <= sub["_status"] < 500 and codes(sub) == ["BAD_REQUEST"]
