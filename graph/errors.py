@@ -96,6 +96,15 @@ class ErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
+        self._shape()
+
+    def on_execute(self) -> Iterator[None]:
+        # Also right after execution: queries and mutations sent over a WebSocket are sent
+        # before `on_operation` ends. Shaping twice is harmless (shaped errors keep codes).
+        yield
+        self._shape()
+
+    def _shape(self) -> None:
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [shape_error(error) for error in result.errors]

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage,
     SubscribeMessage,
 )
+from strawberry.types.execution import PreExecutionError
 
 from graph.context import Context
+from graph.errors import shape_error
 from graph.request_check import BadRequest, check_request
 from services.errors import BadUserInput
 
@@ -38,6 +41,14 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.send_message(error)
                 return
         await super().handle_subscribe(message)
+
+    async def _handle_pre_execution_error(
+        self, operation: Operation[Context, None], result: PreExecutionError
+    ) -> None:
+        # Errors before a subscription's first event (validation, a refused scope) do not pass
+        # through schema extensions on this path: give them their codes here, as over HTTP.
+        result.errors = [shape_error(error) for error in result.errors or []]
+        await super()._handle_pre_execution_error(operation, result)
 
     def _refusal(self, message: SubscribeMessage) -> dict[str, Any] | None:
         cap = self.max_subscriptions_per_connection
