@@ -137,7 +137,9 @@ async def test_scopes_apply_over_websockets(
             await ws.send({"id": "m", "type": "subscribe", "payload": {"query": RECORD}})
             payload = await ws.next_payload("m")
             assert payload["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-            stored = await gql(server.url, RECORD, headers={"Authorization": agent["Authorization"]})
+            stored = await gql(
+                server.url, RECORD, headers={"Authorization": agent["Authorization"]}
+            )
             assert stored["data"]["recordRun"]["id"]
             assert (await ws.next_payload(op))["data"]["runRecorded"]["id"]
         no_key = await gql(server.url, READ)
