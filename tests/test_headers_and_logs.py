@@ -62,11 +62,11 @@ async def test_client_errors_are_logged_once_without_a_traceback(
         {
             "query": 'mutation { recordRun(input: {agent: "a", status: SUCCESS, inputTokens: -1})'
             " { id } }"
-        },  # fmt: skip
+        },
         {
             "query": "query($d: DateTime) { runs(since: $d) { edges { cursor } } }",
             "variables": {"d": "0001-01-01T00:00:00+05:00"},
-        },  # fmt: skip
+        },
     ]
     with caplog.at_level(logging.DEBUG):
         for body in requests:

@@ -87,8 +87,9 @@ async def test_a_stalled_database_is_reported_fast_and_service_resumes(tmp_path:
     proxy = StallingProxy(admin.hostname or "127.0.0.1", admin.port or 5432)
     await proxy.start()
     url = f"postgresql+asyncpg://{admin.username}@127.0.0.1:{proxy.port}/{name}"
-    env = {"AGENTWATCH_DATABASE_URL": url, "AGENTWATCH_DB_COMMAND_TIMEOUT_SECONDS": "3",
-           "AGENTWATCH_DB_POOL_TIMEOUT_SECONDS": "3", "AGENTWATCH_DB_CONNECT_TIMEOUT_SECONDS": "3"}  # fmt: skip
+    env = {"AGENTWATCH_DATABASE_URL": url}
+    for name in ("COMMAND", "POOL", "CONNECT"):
+        env[f"AGENTWATCH_DB_{name}_TIMEOUT_SECONDS"] = "3"
     server = await asyncio.to_thread(start_server, env, tmp_path / "log")
     try:
         before = await gql(server.url, RECORD, {"r": f"kept-{uuid.uuid4()}"})
