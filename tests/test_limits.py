@@ -88,8 +88,8 @@ async def test_a_stalled_database_is_reported_fast_and_service_resumes(tmp_path:
     await proxy.start()
     url = f"postgresql+asyncpg://{admin.username}@127.0.0.1:{proxy.port}/{name}"
     env = {"AGENTWATCH_DATABASE_URL": url}
-    for name in ("COMMAND", "POOL", "CONNECT"):
-        env[f"AGENTWATCH_DB_{name}_TIMEOUT_SECONDS"] = "3"
+    for wait in ("COMMAND", "POOL", "CONNECT"):
+        env[f"AGENTWATCH_DB_{wait}_TIMEOUT_SECONDS"] = "3"
     server = await asyncio.to_thread(start_server, env, tmp_path / "log")
     try:
         before = await gql(server.url, RECORD, {"r": f"kept-{uuid.uuid4()}"})
