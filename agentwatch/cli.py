@@ -44,6 +44,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         ws="websockets-sansio",
+        # One WebSocket message may be as large as one HTTP body, no larger.
+        ws_max_size=settings.max_body_bytes,
         lifespan="on",
     )
     return 0

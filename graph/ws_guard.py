@@ -74,6 +74,9 @@ def _guarded(receive: Receive, send: Send, timeout: float, address: str) -> tupl
         stop = asyncio.ensure_future(dropped.wait())
         try:
             await asyncio.wait({receiving, stop}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            receiving.cancel()  # cancelled from outside: leave no pending receive behind
+            raise
         finally:
             stop.cancel()
         if receiving.done():

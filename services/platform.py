@@ -18,7 +18,7 @@ from services.agent_registry import AgentRegistry, parse_agents_file, parse_over
 from services.agent_update import UNCHANGED, AgentUpdate, policy_from_json
 from services.alerts.manager import AlertChanged, AlertManager
 from services.alerts.webhooks import WebhookNotifier
-from services.api_keys import ApiKeyStore, Principal
+from services.api_keys import ADMIN_ENV, ANONYMOUS, ApiKeyStore, Principal
 from services.clock import Clock, SystemClock
 from services.cost.budgets import Budget, set_budget
 from services.cost.price_store import PriceStore
@@ -126,7 +126,7 @@ class Platform:
     def check_ingestion(self, principal: Principal, address: str) -> None:
         """Take one ingestion token: a stored key has its own bucket (its own limit or the
         default); the environment key and unauthenticated servers count per client address."""
-        if principal.key_id in ("env", "anonymous"):
+        if principal.key_id in (ADMIN_ENV.key_id, ANONYMOUS.key_id):
             self.ingestion_limiter.check(address)
             return
         limiter = self._key_limiters.get(principal.key_id)
