@@ -147,6 +147,7 @@ class RunIngestor:
             _tokens(call.input_tokens, call.cached_tokens, call.cache_write_tokens,
                     call.output_tokens, call.reasoning_tokens, where)  # fmt: skip
             validation.text(call.model, "model")
+            validation.text(call.provider, "provider")  # llm_call.provider is VARCHAR(100)
             validation.latency_ms(call.latency_ms)
             at = call.started_at or started
             validation.timestamp(at, now, f"{where}startedAt")

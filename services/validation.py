@@ -8,7 +8,7 @@ from services.errors import BadUserInput
 AGENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
 _AGENT_NAME = re.compile(AGENT_NAME_PATTERN)
 MAX_TOKENS_PER_RUN = 100_000_000
-MAX_TEXT = {"model": 200, "error.type": 200, "error.message": 16_384,
+MAX_TEXT = {"model": 200, "provider": 100, "error.type": 200, "error.message": 16_384,
             "error.stackTrace": 65_536, "traceId": 100, "requestId": 200}  # fmt: skip
 # Runs may be reported late, but not from before LLMs or from the future beyond clock skew.
 EARLIEST_TIMESTAMP = datetime.fromisoformat("2015-01-01T00:00:00+00:00")

@@ -54,6 +54,8 @@ async def stored(client: httpx.AsyncClient, agent: str) -> int:
         ({"model": "gpt\x00-4o"}, "model"),  # NUL: PostgreSQL refuses it in text
         ({"error": {"message": "bo\x00om"}, "status": "ERROR"}, "error"),
         ({"input": {"k\x00": 1}}, "input"),  # NUL in a JSON key (JSONB refuses it)
+        # Longer than llm_call.provider's VARCHAR(100): PostgreSQL refused the whole write.
+        ({"calls": [{"model": "m", "provider": "p" * 300}]}, "provider"),
         (
             {
                 "calls": [
