@@ -1,3 +1,5 @@
-"""AgentWatch: live observability for LangChain agents (CLI and settings)."""
+"""AgentWatch's command line; it imports downward only (graph, services, models)."""
 
-__version__ = "0.1.0"
+from services import __version__
+
+__all__ = ["__version__"]

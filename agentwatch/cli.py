@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentwatch import keys_cli
-from agentwatch.settings import Settings, SettingsError
+from services.settings import Settings, SettingsError
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -84,10 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server (GraphQL, dashboard)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--insecure", action="store_true",
-                       help="allow a non-loopback host without an API key")  # fmt: skip
-    serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"])  # fmt: skip
+    serve.add_argument(
+        "--insecure", action="store_true", help="allow a non-loopback host without an API key"
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", help="write to this file instead of stdout")
     db = commands.add_parser("db", help="database maintenance")

@@ -4,7 +4,7 @@ import argparse
 import asyncio
 import sys
 
-from agentwatch.settings import Settings
+from services.settings import Settings
 
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -70,8 +70,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.keys_command == "list":
             for info in await store.list():
-                rate = "default" if info.ingest_rate_per_second is None \
-                    else f"{info.ingest_rate_per_second}/s"  # fmt: skip
+                rate = (
+                    "default"
+                    if info.ingest_rate_per_second is None
+                    else f"{info.ingest_rate_per_second}/s"
+                )
                 status = "revoked" if info.revoked else "active"
                 print(
                     f"{info.id}\t{status}\t{','.join(info.scopes)}\tingest {rate}"

@@ -19,9 +19,17 @@ MUTATION = "mutation($runs: [RecordRunInput!]!) { recordRuns(runs: $runs) { coun
 
 
 def batch(n: int, offset: int) -> list[dict[str, object]]:
-    return [{"agent": f"bench-{(offset + i) % 8}", "status": "SUCCESS" if i % 20 else "ERROR",
-             "latencyMs": 100 + (offset + i) % 900, "model": "gpt-4o-mini",
-             "inputTokens": 500, "outputTokens": 80} for i in range(n)]  # fmt: skip
+    return [
+        {
+            "agent": f"bench-{(offset + i) % 8}",
+            "status": "SUCCESS" if i % 20 else "ERROR",
+            "latencyMs": 100 + (offset + i) % 900,
+            "model": "gpt-4o-mini",
+            "inputTokens": 500,
+            "outputTokens": 80,
+        }
+        for i in range(n)
+    ]
 
 
 async def drive(url: str, size: int, requests: int, concurrency: int) -> float:

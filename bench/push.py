@@ -20,8 +20,9 @@ from bench.server import start, stop
 QUERY = 'subscription { runRecorded(agent: "push") { id input } }'
 
 
-async def subscriber(url: str, ready: asyncio.Event, count: list[int], latencies: list[float],
-                     expected: int) -> None:  # fmt: skip
+async def subscriber(
+    url: str, ready: asyncio.Event, count: list[int], latencies: list[float], expected: int
+) -> None:
     async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         await ws.recv()
@@ -43,15 +44,19 @@ async def drive(base: str, subscribers: int, events: int, rate: float) -> list[f
     ready = asyncio.Event()
     count = [0, subscribers]
     latencies: list[float] = []
-    tasks = [asyncio.create_task(subscriber(ws_url, ready, count, latencies, events))
-             for _ in range(subscribers)]  # fmt: skip
+    tasks = [
+        asyncio.create_task(subscriber(ws_url, ready, count, latencies, events))
+        for _ in range(subscribers)
+    ]
     await asyncio.wait_for(ready.wait(), 120)
     await asyncio.sleep(1)  # let the last subscriptions register on the server
     async with httpx.AsyncClient(timeout=30) as client:
         for i in range(events):
-            body = {"query": "mutation($i: JSON) { recordRun(input: {agent: \"push\", "
-                             "status: SUCCESS, latencyMs: 1, input: $i}) { id } }",
-                    "variables": {"i": {"sentNs": time.time_ns(), "n": i}}}  # fmt: skip
+            body = {
+                "query": 'mutation($i: JSON) { recordRun(input: {agent: "push", '
+                "status: SUCCESS, latencyMs: 1, input: $i}) { id } }",
+                "variables": {"i": {"sentNs": time.time_ns(), "n": i}},
+            }
             await client.post(f"{base}/graphql", json=body)
             await asyncio.sleep(1 / rate)
     await asyncio.wait_for(asyncio.gather(*tasks), 300)

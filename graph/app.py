@@ -30,10 +30,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from agentwatch import __version__
-from agentwatch.settings import Settings
 from graph.auth import Authenticator, AuthMiddleware, graphql_error_body, principal_of
-from graph.context import Context, calls_loader
+from graph.context import Context, alert_events_loader, calls_loader
 from graph.errors import with_code
 from graph.graphiql import BOOTSTRAP_PATH, graphiql_page_and_bootstrap
 from graph.headers import SecurityHeaders
@@ -42,8 +40,10 @@ from graph.schema import schema
 from graph.ws_guard import WebSocketGuard
 from graph.ws_handler import GuardedTransportWSHandler
 from models.db import is_database_unavailable, ping
+from services import __version__
 from services.api_keys import ANONYMOUS
 from services.platform import Platform
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -72,23 +72,35 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:  # Strawberry's own refusals, GraphQL-shaped and coded
-            response = Response(graphql_error_body(exc.reason[:300], "BAD_REQUEST"),
-                                exc.status_code, media_type="application/json")  # fmt: skip
+            response = Response(
+                graphql_error_body(exc.reason[:300], "BAD_REQUEST"),
+                exc.status_code,
+                media_type="application/json",
+            )
         await response(scope, receive, send)
 
     async def execute_single(
-        self, request: Request, request_adapter: Any, sub_response: Any, context: Context,
-        root_value: None, request_data: Any,
-    ) -> ExecutionResult:  # fmt: skip
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
         """Strawberry's, minus subscriptions: over plain HTTP (no streaming transport is
         enabled) they used to run as a query and fail with an internal error."""
         allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
             return await self.schema.execute(
-                request_data.query, root_value=root_value, variable_values=request_data.variables,
-                context_value=context, operation_name=request_data.operation_name,
-                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
-            )  # fmt: skip
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
         except CannotGetOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except InvalidOperationTypeError as exc:
@@ -104,8 +116,13 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         platform: Platform = self._app.state.platform
-        return Context(platform=platform, calls=calls_loader(platform), request=request,
-                       principal=principal_of(request.scope))  # fmt: skip
+        return Context(
+            platform=platform,
+            calls=calls_loader(platform),
+            alert_events=alert_events_loader(platform),
+            request=request,
+            principal=principal_of(request.scope),
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         if context.principal is None:
@@ -123,8 +140,9 @@ class AgentWatchGraphQL(GraphQL[Context, None]):
         key = context.principal.key_id
         if key != ANONYMOUS.key_id:
             if self._key_connections[key] >= self._settings.ws_max_connections_per_key:
-                raise ConnectionRejectionError({"reason": "too many connections for this key",
-                                                "code": "TOO_MANY_CONNECTIONS"})  # fmt: skip
+                raise ConnectionRejectionError(
+                    {"reason": "too many connections for this key", "code": "TOO_MANY_CONNECTIONS"}
+                )
             self._key_connections[key] += 1
             context.counted_key = key
         return await super().on_ws_connect(context)

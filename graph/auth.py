@@ -62,8 +62,9 @@ class Authenticator:
         token = bearer_token(authorization)
         if token is None:
             return None
-        if self._env_key is not None and hmac.compare_digest(token.encode(),
-                                                             self._env_key.encode()):  # fmt: skip
+        if self._env_key is not None and hmac.compare_digest(
+            token.encode(), self._env_key.encode()
+        ):
             return ADMIN_ENV
         return await self._store.resolve(token)
 

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from services.alerts import AlertEvent
 from services.api_keys import Principal
 from services.platform import Platform
 from services.records import LlmCallRecord
-from services.run_queries import calls_by_run
 
 
 def calls_loader(platform: Platform) -> DataLoader[str, list[LlmCallRecord]]:
@@ -18,8 +18,19 @@ def calls_loader(platform: Platform) -> DataLoader[str, list[LlmCallRecord]]:
     WebSocket shares one context for hours and runs' calls are written after the run starts."""
 
     async def load(run_ids: list[str]) -> list[list[LlmCallRecord]]:
-        grouped = await calls_by_run(platform.engine, run_ids)
+        grouped = await platform.run_queries.calls(run_ids)
         return [grouped.get(run_id, []) for run_id in run_ids]
+
+    return DataLoader(load_fn=load, cache=False)
+
+
+def alert_events_loader(platform: Platform) -> DataLoader[int, list[AlertEvent]]:
+    """Batch the histories of every alert on a page into one query (`cache=False`: a
+    WebSocket's context lives for hours while alerts keep changing)."""
+
+    async def load(alert_ids: list[int]) -> list[list[AlertEvent]]:
+        grouped = await platform.alerts.events(alert_ids)
+        return [grouped.get(alert_id, []) for alert_id in alert_ids]
 
     return DataLoader(load_fn=load, cache=False)
 
@@ -28,6 +39,7 @@ def calls_loader(platform: Platform) -> DataLoader[str, list[LlmCallRecord]]:
 class Context:
     platform: Platform
     calls: DataLoader[str, list[LlmCallRecord]]
+    alert_events: DataLoader[int, list[AlertEvent]]
     request: Request | WebSocket | None = None
     # Filled by Strawberry for WebSocket connections (graphql-transport-ws connection_init).
     connection_params: dict[str, Any] | None = field(default=None)

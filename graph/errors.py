@@ -61,34 +61,47 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, AgentWatchError):
         return GraphQLError(
-            capped(original.message), nodes=error.nodes, path=error.path,
+            capped(original.message),
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": original.code, **original.extensions},
-        )  # fmt: skip
+        )
     if original is None or isinstance(original, GraphQLError):
         # Validation and variable-coercion errors: the client's request is at fault.
         code = (error.extensions or {}).get("code") or client_error_code(error.message)
         return GraphQLError(
-            capped(error.message), nodes=error.nodes, path=error.path,
+            capped(error.message),
+            nodes=error.nodes,
+            path=error.path,
             extensions={**(error.extensions or {}), "code": code},
-        )  # fmt: skip
+        )
     if isinstance(original, ValueError) and error.path is None:
         # Scalar parsing (e.g. a malformed DateTime variable) raises ValueError before execution.
-        return GraphQLError(capped(error.message), nodes=error.nodes,
-                            extensions={"code": "BAD_USER_INPUT"})  # fmt: skip
+        return GraphQLError(
+            capped(error.message), nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"}
+        )
     if isinstance(original, OverflowError):
         # Date or number arithmetic on a value the client chose, e.g. a window at year 9999.
-        return GraphQLError("a date or number in the request is out of range", nodes=error.nodes,
-                            path=error.path, extensions={"code": "BAD_USER_INPUT"})  # fmt: skip
+        return GraphQLError(
+            "a date or number in the request is out of range",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     if is_database_unavailable(original):
         return GraphQLError(
-            UNAVAILABLE_MESSAGE, nodes=error.nodes, path=error.path,
+            UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": "DATABASE_UNAVAILABLE", "retryable": True},
-        )  # fmt: skip
+        )
     log.error("unexpected error in %s", error.path, exc_info=original)
     return GraphQLError(
-        MASKED_MESSAGE, nodes=error.nodes, path=error.path,
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR"},
-    )  # fmt: skip
+    )
 
 
 class ErrorCodes(SchemaExtension):

@@ -5,8 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from graph.types.alert import AlertMetric, Comparator, Severity
-from graph.types.run import RunStatus
+from graph.enums import AlertMetric, Comparator, RunStatus, Severity
 
 
 @strawberry.input(description="The error of a failed reported run.")

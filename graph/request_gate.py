@@ -36,10 +36,15 @@ class RequestGate:
         try:
             replay = await self._check(scope, receive)
         except BodyTooLarge:
-            await _answer(send, 413, graphql_error_body(
-                f"the request body is larger than {self.max_body_bytes} bytes",
-                "PAYLOAD_TOO_LARGE", limit=self.max_body_bytes,
-            ))  # fmt: skip
+            await _answer(
+                send,
+                413,
+                graphql_error_body(
+                    f"the request body is larger than {self.max_body_bytes} bytes",
+                    "PAYLOAD_TOO_LARGE",
+                    limit=self.max_body_bytes,
+                ),
+            )
             return
         except BadRequest as exc:
             await _answer(send, exc.status, graphql_error_body(exc.message, "BAD_REQUEST"))
@@ -86,12 +91,20 @@ class RequestGate:
 
 def _check_query_params(query_string: bytes) -> None:
     try:
-        params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True,
-                                encoding="utf-8", errors="strict"))  # fmt: skip
+        params = dict(
+            parse_qsl(
+                query_string.decode("latin-1"),
+                keep_blank_values=True,
+                encoding="utf-8",
+                errors="strict",
+            )
+        )
     except UnicodeDecodeError:
         raise BadRequest("the query string is not valid UTF-8") from None
-    data: dict[str, object] = {"query": params.get("query"),
-                               "operationName": params.get("operationName")}  # fmt: skip
+    data: dict[str, object] = {
+        "query": params.get("query"),
+        "operationName": params.get("operationName"),
+    }
     for name in ("variables", "extensions"):
         if params.get(name):
             data[name] = decode_document(params[name].encode("utf-8", "surrogatepass"))
@@ -114,6 +127,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _answer(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -24,15 +24,20 @@ def require(principal: Principal | None, parent_type: str, field_name: str) -> N
     """Raise FORBIDDEN unless `principal` may run `parent_type.field_name`."""
     scope = required_scope(parent_type, field_name)
     if principal is None or not principal.allows(scope):
-        raise Forbidden(f"this API key lacks the `{scope}` scope needed for {field_name}",
-                        scope=str(scope))  # fmt: skip
+        raise Forbidden(
+            f"this API key lacks the `{scope}` scope needed for {field_name}", scope=str(scope)
+        )
 
 
 class ScopeCheck(SchemaExtension):
     def resolve(
-        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: str,
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: str,
         **kwargs: Any,
-    ) -> Awaitable[object] | object:  # fmt: skip
+    ) -> Awaitable[object] | object:
         if info.path.prev is None:
             require(info.context.principal, info.parent_type.name, info.field_name)
         result: Awaitable[object] | object = _next(root, info, *args, **kwargs)

@@ -33,12 +33,20 @@ class WebSocketGuard:
         client = scope.get("client")
         address = client[0] if client else "unknown"
         if self.connections[address] >= self.max_per_client:
-            log.warning("refused a WebSocket from %s: %d connections open", address,
-                        self.connections[address])  # fmt: skip
+            log.warning(
+                "refused a WebSocket from %s: %d connections open",
+                address,
+                self.connections[address],
+            )
             await receive()  # websocket.connect
             await send({"type": "websocket.accept", "subprotocol": _first_subprotocol(scope)})
-            await send({"type": "websocket.close", "code": TRY_AGAIN_LATER,
-                        "reason": "too many WebSocket connections from this address"})  # fmt: skip
+            await send(
+                {
+                    "type": "websocket.close",
+                    "code": TRY_AGAIN_LATER,
+                    "reason": "too many WebSocket connections from this address",
+                }
+            )
             return
         self.connections[address] += 1
         try:
@@ -63,8 +71,9 @@ def _guarded(receive: Receive, send: Send, timeout: float, address: str) -> tupl
         try:
             await asyncio.wait_for(send(message), timeout)
         except TimeoutError:
-            log.warning("dropping the WebSocket of %s: it has not read for %.0f s",
-                        address, timeout)  # fmt: skip
+            log.warning(
+                "dropping the WebSocket of %s: it has not read for %.0f s", address, timeout
+            )
             dropped.set()
 
     async def guarded_receive() -> Message:

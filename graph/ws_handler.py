@@ -36,8 +36,7 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self.connection_acknowledged and message["id"] not in self.operations:
             refusal = self._refusal(message)
             if refusal is not None:
-                error: ErrorMessage = {"id": message["id"], "type": "error",
-                                       "payload": [refusal]}  # type: ignore[list-item]  # fmt: skip
+                error: ErrorMessage = {"id": message["id"], "type": "error", "payload": [refusal]}  # type: ignore[list-item]
                 await self.send_message(error)
                 return
         await super().handle_subscribe(message)
@@ -53,8 +52,10 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def _refusal(self, message: SubscribeMessage) -> dict[str, Any] | None:
         cap = self.max_subscriptions_per_connection
         if cap is not None and len(self.operations) >= cap:
-            return {"message": f"at most {cap} operations per connection",
-                    "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": cap}}  # fmt: skip
+            return {
+                "message": f"at most {cap} operations per connection",
+                "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": cap},
+            }
         payload: Any = message.get("payload")
         try:
             if not isinstance(payload, dict):

@@ -24,10 +24,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # asyncpg errors that mean "the server is not there or not answering", not "bad statement".
 _PG_UNAVAILABLE = (
-    asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError, asyncpg.InvalidCatalogNameError, asyncpg.QueryCanceledError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.QueryCanceledError,
     asyncpg.AdminShutdownError,
-)  # fmt: skip
+)
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open", "disk i/o error")
 
 
@@ -51,9 +55,12 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 def create_engine(
-    database_url: str, connect_timeout: float = 5.0, command_timeout: float = 30.0,
-    pool_timeout: float = 5.0, **kwargs: Any,
-) -> AsyncEngine:  # fmt: skip
+    database_url: str,
+    connect_timeout: float = 5.0,
+    command_timeout: float = 30.0,
+    pool_timeout: float = 5.0,
+    **kwargs: Any,
+) -> AsyncEngine:
     """Create the async engine for `database_url` (sqlite+aiosqlite or postgresql+asyncpg).
 
     Every wait on the database is bounded: connecting, waiting for a pooled connection, and

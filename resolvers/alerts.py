@@ -6,11 +6,11 @@ from typing import Any
 import strawberry
 
 from graph.context import Context
+from graph.enums import AlertStatus
 from graph.inputs import AlertRuleInput
-from graph.types.alert import Alert, AlertConnection, AlertRule, AlertStatus
-from services.alerts import rules as r
-from services.alerts import store as s
-from services.alerts.manager import AlertChanged
+from graph.types.alert import Alert, AlertConnection, AlertRule
+from services import alerts as svc
+from services.alerts import AlertChanged
 from services.errors import AgentNotFound, BadUserInput
 from services.validation import agent_name
 
@@ -27,18 +27,23 @@ def _int_id(value: strawberry.ID, what: str) -> int:
     return int(value)
 
 
-def _rule(info: Info, data: AlertRuleInput) -> r.AlertRule:
+def _rule(info: Info, data: AlertRuleInput) -> svc.AlertRule:
     if data.agent is not None and not info.context.platform.registry.is_known(
         agent_name(data.agent)
     ):
         raise AgentNotFound(f"no agent named {data.agent[:100]!r}", agent=data.agent)
-    return r.AlertRule(
-        name=data.name, agent=data.agent, metric=r.Metric(data.metric.name),
-        comparator=r.Comparator(data.comparator.name), threshold=data.threshold,
-        window_seconds=data.window_seconds, min_samples=data.min_samples,
-        severity=r.Severity(data.severity.name), enabled=data.enabled,
+    return svc.AlertRule(
+        name=data.name,
+        agent=data.agent,
+        metric=data.metric,
+        comparator=data.comparator,
+        threshold=data.threshold,
+        window_seconds=data.window_seconds,
+        min_samples=data.min_samples,
+        severity=data.severity,
+        enabled=data.enabled,
         webhook_url=data.webhook_url,
-    )  # fmt: skip
+    )
 
 
 async def alert_rules(info: Info) -> list[AlertRule]:
@@ -52,8 +57,9 @@ async def create_alert_rule(info: Info, input: AlertRuleInput) -> AlertRule:
 
 
 async def update_alert_rule(info: Info, id: strawberry.ID, input: AlertRuleInput) -> AlertRule:
-    updated = await info.context.platform.alerts.update_rule(_int_id(id, "rule"),
-                                                             _rule(info, input))  # fmt: skip
+    updated = await info.context.platform.alerts.update_rule(
+        _int_id(id, "rule"), _rule(info, input)
+    )
     return AlertRule.from_rule(updated)
 
 
@@ -63,20 +69,20 @@ async def delete_alert_rule(info: Info, id: strawberry.ID) -> bool:
 
 
 async def alerts(
-    info: Info, status: AlertStatus | None = None, agent: str | None = None, first: int = 50,
+    info: Info,
+    status: AlertStatus | None = None,
+    agent: str | None = None,
+    first: int = 50,
     after: str | None = None,
-) -> AlertConnection:  # fmt: skip
-    page = await s.list_alerts(info.context.platform.engine,
-                               s.AlertStatus(status.name) if status else None, agent, first,
-                               after)  # fmt: skip
+) -> AlertConnection:
+    page = await info.context.platform.alerts.page(status, agent, first, after)
     return AlertConnection.from_page(page)
 
 
 async def alert(info: Info, id: strawberry.ID) -> Alert | None:
     if not _is_int_id(id):
         return None
-    async with info.context.platform.engine.connect() as conn:
-        found = await s.get_alert(conn, int(id))
+    found = await info.context.platform.alerts.get(int(id))
     return None if found is None else Alert(record=found)
 
 

@@ -9,15 +9,10 @@ from graph.context import Context
 from graph.inputs import ModelPriceInput
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
 from services import validation
-from services.cost.budgets import Budget, budget_status, set_budget
-from services.cost.money import usd_input
-from services.cost.periods import Periods
-from services.cost.prices import Alias, Override
-from services.cost.recompute import recompute_costs
-from services.cost.suggestions import cost_suggestions as suggest
-from services.cost.summary import summarize_costs
+from services.cost import Alias, Budget, Override
 from services.errors import BadUserInput
-from services.run_queries import RunFilter
+from services.money import usd_input
+from services.runs import RunFilter
 
 Info = strawberry.Info[Context, Any]
 
@@ -75,41 +70,35 @@ async def recompute(
     info: Info, since: datetime | None = None, until: datetime | None = None
 ) -> int:
     validation.window(since, until)
-    platform = info.context.platform
-    return await recompute_costs(
-        platform.engine, platform.writer.transact, platform.prices.book, since, until
-    )
+    return await info.context.platform.costs.recompute(since, until)
 
 
 async def cost_summary(
-    info: Info, agent: str | None = None, since: datetime | None = None,
+    info: Info,
+    agent: str | None = None,
+    since: datetime | None = None,
     until: datetime | None = None,
-) -> CostSummary:  # fmt: skip
+) -> CostSummary:
     validation.window(since, until)
-    platform = info.context.platform
-    summary = await summarize_costs(
-        platform.engine, RunFilter(agent, None, since, until), platform.clock.now(),
-        platform.settings.zone,
-    )  # fmt: skip
+    summary = await info.context.platform.costs.summary(RunFilter(agent, None, since, until))
     return CostSummary.from_summary(summary)
 
 
 async def cost_suggestions(info: Info, since: datetime | None = None) -> list[CostSuggestion]:
     validation.window(since, None)
-    platform = info.context.platform
-    found = await suggest(platform.engine, since, platform.clock.now())
+    found = await info.context.platform.costs.suggestions(since)
     return [CostSuggestion.from_suggestion(s) for s in found]
 
 
 async def set_budget_resolver(
-    info: Info, agent: str | None = None, daily_usd: float | None = None,
+    info: Info,
+    agent: str | None = None,
+    daily_usd: float | None = None,
     monthly_usd: float | None = None,
-) -> BudgetStatus:  # fmt: skip
+) -> BudgetStatus:
     platform = info.context.platform
     budget = Budget(
         None if daily_usd is None else usd_input(daily_usd, "dailyUsd"),
         None if monthly_usd is None else usd_input(monthly_usd, "monthlyUsd"),
     )
-    await set_budget(platform.engine, agent, budget)
-    periods = Periods.at(platform.clock.now(), platform.settings.zone)
-    return BudgetStatus.from_status(await budget_status(platform.engine, agent, periods))
+    return BudgetStatus.from_status(await platform.costs.set_budget(agent, budget))

@@ -8,8 +8,7 @@ import strawberry
 from graph.context import Context
 from graph.types.metrics import MetricsSummary
 from services import validation
-from services.metrics import summarize
-from services.run_queries import RunFilter
+from services.runs import RunFilter
 
 
 async def metrics_summary(
@@ -20,6 +19,6 @@ async def metrics_summary(
 ) -> MetricsSummary:
     validation.window(since, until)
     platform = info.context.platform
-    summary = await summarize(platform.engine, RunFilter(agent, None, since, until))
+    summary = await platform.metrics.summary(RunFilter(agent, None, since, until))
     rejected, queued = await platform.limit_counters.totals(agent, since, until)
     return MetricsSummary.from_summary(summary, rejected, queued)

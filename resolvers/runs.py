@@ -9,22 +9,21 @@ import strawberry
 from starlette.requests import Request
 
 from graph.context import Context
+from graph.enums import RunStatus
 from graph.inputs import RecordRunInput
-from graph.types.run import RecordRunsResult, Run, RunConnection, RunStatus
+from graph.types.run import RecordRunsResult, Run, RunConnection
 from services import validation
 from services.api_keys import ANONYMOUS
-from services.cost.money import usd_input
-from services.ingest import ReportedCall, ReportedRun
+from services.money import usd_input
 from services.pubsub import RunRecorded
 from services.records import RunErrorInfo
-from services.records import RunStatus as Status
-from services.run_queries import RunFilter, get_run, list_runs
+from services.runs import ReportedCall, ReportedRun, RunFilter
 
 Info = strawberry.Info[Context, Any]
 
 
 async def run(info: Info, id: strawberry.ID) -> Run | None:
-    record = await get_run(info.context.platform.engine, str(id)[:100])
+    record = await info.context.platform.run_queries.get(str(id)[:100])
     return None if record is None else Run.from_record(record)
 
 
@@ -38,13 +37,14 @@ async def runs(
     after: str | None = None,
 ) -> RunConnection:
     validation.window(since, until)
-    flt = RunFilter(agent, Status(status.name) if status else None, since, until)
-    page = await list_runs(info.context.platform.engine, flt, first, after)
+    flt = RunFilter(agent, status, since, until)
+    page = await info.context.platform.run_queries.page(flt, first, after)
     return RunConnection.from_page(page)
 
 
-async def run_agent(info: Info, agent: str, input: strawberry.scalars.JSON,
-                    wait: bool = True) -> Run:  # fmt: skip
+async def run_agent(
+    info: Info, agent: str, input: strawberry.scalars.JSON, wait: bool = True
+) -> Run:
     validation.agent_name(agent)
     request = info.context.request
     abandoned = None
@@ -87,25 +87,42 @@ async def record_runs(info: Info, runs: list[RecordRunInput]) -> RecordRunsResul
 def _report(input: RecordRunInput) -> ReportedRun:
     calls = None
     if input.calls is not None:
-        calls = tuple(ReportedCall(
-            model=c.model, provider=c.provider, started_at=c.started_at, latency_ms=c.latency_ms,
-            input_tokens=c.input_tokens, cached_tokens=c.cached_tokens,
-            cache_write_tokens=c.cache_write_tokens, output_tokens=c.output_tokens,
-            reasoning_tokens=c.reasoning_tokens,
-            cost_usd=None if c.cost_usd is None else usd_input(c.cost_usd, "calls.costUsd"),
-        ) for c in input.calls)  # fmt: skip
+        calls = tuple(
+            ReportedCall(
+                model=c.model,
+                provider=c.provider,
+                started_at=c.started_at,
+                latency_ms=c.latency_ms,
+                input_tokens=c.input_tokens,
+                cached_tokens=c.cached_tokens,
+                cache_write_tokens=c.cache_write_tokens,
+                output_tokens=c.output_tokens,
+                reasoning_tokens=c.reasoning_tokens,
+                cost_usd=None if c.cost_usd is None else usd_input(c.cost_usd, "calls.costUsd"),
+            )
+            for c in input.calls
+        )
     error = None
     if input.error is not None:
         error = RunErrorInfo(input.error.message, input.error.type, input.error.stack_trace)
     report = ReportedRun(
-        agent=input.agent, status=Status(input.status.name), started_at=input.started_at,
-        latency_ms=input.latency_ms, model=input.model, input_tokens=input.input_tokens,
-        output_tokens=input.output_tokens, error=error, trace_id=input.trace_id,
-        request_id=input.request_id, input=input.input, output=input.output,
-        cached_tokens=input.cached_tokens, reasoning_tokens=input.reasoning_tokens,
+        agent=input.agent,
+        status=input.status,
+        started_at=input.started_at,
+        latency_ms=input.latency_ms,
+        model=input.model,
+        input_tokens=input.input_tokens,
+        output_tokens=input.output_tokens,
+        error=error,
+        trace_id=input.trace_id,
+        request_id=input.request_id,
+        input=input.input,
+        output=input.output,
+        cached_tokens=input.cached_tokens,
+        reasoning_tokens=input.reasoning_tokens,
         cost_usd=None if input.cost_usd is None else usd_input(input.cost_usd, "costUsd"),
         calls=calls,
-    )  # fmt: skip
+    )
     return report
 
 

@@ -8,8 +8,7 @@ import strawberry
 from graph.context import Context
 from graph.types.timeseries import MetricsBucket
 from services import validation
-from services.run_queries import RunFilter
-from services.timeseries import timeseries
+from services.runs import RunFilter
 
 
 async def metrics_timeseries(
@@ -21,8 +20,6 @@ async def metrics_timeseries(
     bucket_seconds: int,
 ) -> list[MetricsBucket]:
     validation.window(since, until)
-    platform = info.context.platform
-    buckets = await timeseries(
-        platform.engine, RunFilter(agent, None, since, until), platform.clock.now(), bucket_seconds
-    )
+    flt = RunFilter(agent, None, since, until)
+    buckets = await info.context.platform.metrics.timeseries(flt, bucket_seconds)
     return [MetricsBucket.from_bucket(b) for b in buckets]

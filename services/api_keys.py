@@ -92,19 +92,27 @@ class ApiKeyStore:
         self._any_key: tuple[float, bool] | None = None
 
     async def create(
-        self, name: str, scopes: frozenset[Scope], ingest_rate_per_second: float | None = None,
+        self,
+        name: str,
+        scopes: frozenset[Scope],
+        ingest_rate_per_second: float | None = None,
         ingest_burst: int | None = None,
-    ) -> tuple[str, str]:  # fmt: skip
+    ) -> tuple[str, str]:
         """Store a new key; return (id, the full key). The key cannot be shown again."""
         if not 1 <= len(name) <= 100:
             raise BadUserInput("a key name has 1 to 100 characters")
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         row = {
-            "id": key_id, "name": name, "secret_sha256": _hash(secret),
-            "scopes": ",".join(sorted(scopes)), "ingest_rate_per_second": ingest_rate_per_second,
-            "ingest_burst": ingest_burst, "created_at": self._clock.now(), "revoked_at": None,
-        }  # fmt: skip
+            "id": key_id,
+            "name": name,
+            "secret_sha256": _hash(secret),
+            "scopes": ",".join(sorted(scopes)),
+            "ingest_rate_per_second": ingest_rate_per_second,
+            "ingest_burst": ingest_burst,
+            "created_at": self._clock.now(),
+            "revoked_at": None,
+        }
         async with self._engine.begin() as conn:
             await conn.execute(sa.insert(_TABLE), [row])
         self._any_key = (time.monotonic(), True)
@@ -113,11 +121,18 @@ class ApiKeyStore:
     async def list(self) -> list[ApiKeyInfo]:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(sa.select(_TABLE).order_by(_TABLE.c.created_at))).all()
-        return [ApiKeyInfo(
-            id=r.id, name=r.name, scopes=tuple(Scope(s) for s in r.scopes.split(",")),
-            ingest_rate_per_second=r.ingest_rate_per_second, ingest_burst=r.ingest_burst,
-            created_at=r.created_at.isoformat(), revoked=r.revoked_at is not None,
-        ) for r in rows]  # fmt: skip
+        return [
+            ApiKeyInfo(
+                id=r.id,
+                name=r.name,
+                scopes=tuple(Scope(s) for s in r.scopes.split(",")),
+                ingest_rate_per_second=r.ingest_rate_per_second,
+                ingest_burst=r.ingest_burst,
+                created_at=r.created_at.isoformat(),
+                revoked=r.revoked_at is not None,
+            )
+            for r in rows
+        ]
 
     async def revoke(self, key_id: str) -> bool:
         """Revoke a key; False when no active key has that id."""
@@ -136,9 +151,11 @@ class ApiKeyStore:
         if self._any_key is not None and now - self._any_key[0] < self._cache_seconds:
             return self._any_key[1]
         async with self._engine.connect() as conn:
-            found = (await conn.execute(
-                sa.select(_TABLE.c.id).where(_TABLE.c.revoked_at.is_(None)).limit(1)
-            )).first() is not None  # fmt: skip
+            found = (
+                await conn.execute(
+                    sa.select(_TABLE.c.id).where(_TABLE.c.revoked_at.is_(None)).limit(1)
+                )
+            ).first() is not None
         self._any_key = (now, found)
         return found
 
@@ -154,8 +171,12 @@ class ApiKeyStore:
             return None
         if not hmac.compare_digest(row.secret_sha256, _hash(secret)):
             return None
-        return Principal(row.id, frozenset(Scope(s) for s in row.scopes.split(",")),
-                         row.ingest_rate_per_second, row.ingest_burst)  # fmt: skip
+        return Principal(
+            row.id,
+            frozenset(Scope(s) for s in row.scopes.split(",")),
+            row.ingest_rate_per_second,
+            row.ingest_burst,
+        )
 
     async def _row(self, key_id: str) -> ApiKeyRow | None:
         now = time.monotonic()

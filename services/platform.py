@@ -10,30 +10,32 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agentwatch.settings import Settings
-from models import AgentConfig
 from models.db import create_engine
 from models.migrate import upgrade
-from services.agent_registry import AgentRegistry, parse_agents_file, parse_overall_budget
-from services.agent_update import UNCHANGED, AgentUpdate, policy_from_json
-from services.alerts.manager import AlertChanged, AlertManager
-from services.alerts.webhooks import WebhookNotifier
+from services.agents import (
+    UNCHANGED,
+    AgentRecord,
+    AgentRegistry,
+    AgentUpdate,
+    parse_agents_file,
+    parse_overall_budget,
+)
+from services.alerts import AlertChanged, AlertManager, WebhookNotifier
 from services.api_keys import ADMIN_ENV, ANONYMOUS, ApiKeyStore, Principal
 from services.clock import Clock, SystemClock
-from services.cost.budgets import Budget, set_budget
-from services.cost.price_store import PriceStore
-from services.ingest import RunIngestor
-from services.limit_counters import LimitCounters
+from services.cost import Budget, Costs, PriceStore, set_budget
+from services.metrics import Metrics
 from services.pubsub import Broker, RunRecorded
 from services.rate_limit import (
     IngestionLimiter,
+    LimitCounters,
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
-)  # fmt: skip
+)
 from services.records import RunRecord
-from services.run_writer import RunWriter
-from services.runner import AgentRunner
+from services.runs import AgentRunner, RunIngestor, RunReader, RunWriter
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ class Platform:
     limiter: RateLimiter
     limit_counters: LimitCounters
     ingestion_limiter: IngestionLimiter
+    run_queries: RunReader
+    metrics: Metrics
+    costs: Costs
     api_keys: ApiKeyStore
     _key_limiters: dict[str, IngestionLimiter] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -63,10 +68,11 @@ class Platform:
         """Migrate (if enabled), load the agents file and start the writer."""
         clock = clock or SystemClock()
         engine = create_engine(
-            settings.database_url, connect_timeout=settings.db_connect_timeout_seconds,
+            settings.database_url,
+            connect_timeout=settings.db_connect_timeout_seconds,
             command_timeout=settings.db_command_timeout_seconds,
             pool_timeout=settings.db_pool_timeout_seconds,
-        )  # fmt: skip
+        )
         try:
             if settings.migrate_on_start:
                 await upgrade(engine)
@@ -84,12 +90,20 @@ class Platform:
         runs: Broker[RunRecorded] = Broker(settings.subscriber_queue_size)
         alert_changes: Broker[AlertChanged] = Broker(settings.subscriber_queue_size)
         notifier = WebhookNotifier(
-            engine, clock, max_attempts=settings.webhook_max_attempts,
+            engine,
+            clock,
+            max_attempts=settings.webhook_max_attempts,
             backoff_seconds=settings.webhook_backoff_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
-        )  # fmt: skip
-        alerts = AlertManager(engine, clock, settings.zone, notifier, alert_changes,
-                              tick_seconds=settings.alert_tick_seconds)  # fmt: skip
+        )
+        alerts = AlertManager(
+            engine,
+            clock,
+            settings.zone,
+            notifier,
+            alert_changes,
+            tick_seconds=settings.alert_tick_seconds,
+        )
         await alerts.start()
 
         def published(run: RunRecord) -> None:
@@ -99,26 +113,59 @@ class Platform:
         writer = RunWriter(engine, published, batch_size=settings.write_batch_size)
         await writer.start()
         limiter: RateLimiter = (
-            RedisRateLimiter(settings.redis_url, clock, key_prefix=settings.redis_key_prefix,
-                             fail_open=settings.redis_fail_open)
-            if settings.redis_url else MemoryRateLimiter(clock)
-        )  # fmt: skip
+            RedisRateLimiter(
+                settings.redis_url,
+                clock,
+                key_prefix=settings.redis_key_prefix,
+                fail_open=settings.redis_fail_open,
+            )
+            if settings.redis_url
+            else MemoryRateLimiter(clock)
+        )
         for config in await registry.all():
-            await limiter.configure(config.name, policy_from_json(config.rate_limit))
+            await limiter.configure(config.name, config.rate_limit)
         counters = LimitCounters(engine, clock)
         await counters.start()
         runner = AgentRunner(
-            registry, writer, prices, clock, settings.max_input_bytes,
-            settings.stored_payload_bytes, limiter, counters,
-        )  # fmt: skip
-        ingestor = RunIngestor(
-            engine, registry, writer, prices, clock, settings.max_input_bytes,
+            registry,
+            writer,
+            prices,
+            clock,
+            settings.max_input_bytes,
             settings.stored_payload_bytes,
-        )  # fmt: skip
+            limiter,
+            counters,
+        )
+        ingestor = RunIngestor(
+            engine,
+            registry,
+            writer,
+            prices,
+            clock,
+            settings.max_input_bytes,
+            settings.stored_payload_bytes,
+        )
         ingestion = IngestionLimiter(settings.ingest_rate_per_second, settings.ingest_burst, clock)
-        platform = cls(settings, clock, engine, registry, writer, runner, ingestor, runs, prices,
-                       alerts, alert_changes, limiter, counters, ingestion,
-                       ApiKeyStore(engine, clock, settings.key_cache_seconds))  # fmt: skip
+        platform = cls(
+            settings,
+            clock,
+            engine,
+            registry,
+            writer,
+            runner,
+            ingestor,
+            runs,
+            prices,
+            alerts,
+            alert_changes,
+            limiter,
+            counters,
+            ingestion,
+            RunReader(engine),
+            Metrics(engine, clock),
+            Costs(engine, clock, settings.zone, prices, writer.transact),
+            ApiKeyStore(engine, clock, settings.key_cache_seconds),
+        )
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
@@ -133,12 +180,13 @@ class Platform:
         if limiter is None:
             limiter = IngestionLimiter(
                 principal.ingest_rate_per_second or self.settings.ingest_rate_per_second,
-                principal.ingest_burst or self.settings.ingest_burst, self.clock,
-            )  # fmt: skip
+                principal.ingest_burst or self.settings.ingest_burst,
+                self.clock,
+            )
             self._key_limiters[principal.key_id] = limiter
         limiter.check(principal.key_id)
 
-    async def update_agent(self, name: str, update: AgentUpdate) -> AgentConfig:
+    async def update_agent(self, name: str, update: AgentUpdate) -> AgentRecord:
         """Change an agent's settings; a rate limit change starts its limiter afresh."""
         config = await self.registry.update(name, update)
         if update.rate_limit is not UNCHANGED:
@@ -153,7 +201,7 @@ class Platform:
             try:
                 await self.prices.load()
                 for config in await self.registry.all():
-                    await self.limiter.configure(config.name, policy_from_json(config.rate_limit))
+                    await self.limiter.configure(config.name, config.rate_limit)
             except Exception:
                 log.exception("could not reload shared settings")
 

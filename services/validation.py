@@ -8,8 +8,15 @@ from services.errors import BadUserInput
 AGENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
 _AGENT_NAME = re.compile(AGENT_NAME_PATTERN)
 MAX_TOKENS_PER_RUN = 100_000_000
-MAX_TEXT = {"model": 200, "provider": 100, "error.type": 200, "error.message": 16_384,
-            "error.stackTrace": 65_536, "traceId": 100, "requestId": 200}  # fmt: skip
+MAX_TEXT = {
+    "model": 200,
+    "provider": 100,
+    "error.type": 200,
+    "error.message": 16_384,
+    "error.stackTrace": 65_536,
+    "traceId": 100,
+    "requestId": 200,
+}
 # Runs may be reported late, but not from before LLMs or from the future beyond clock skew.
 EARLIEST_TIMESTAMP = datetime.fromisoformat("2015-01-01T00:00:00+00:00")
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -51,13 +58,13 @@ def text(value: str | None, field: str) -> str | None:
     if len(value) > MAX_TEXT[field]:
         raise BadUserInput(f"{field} is longer than {MAX_TEXT[field]} characters", field=field)
     if "\x00" in value:
-        raise BadUserInput(f"{field} contains a NUL character, which cannot be stored",
-                           field=field)  # fmt: skip
+        raise BadUserInput(f"{field} contains a NUL character, which cannot be stored", field=field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise BadUserInput(f"{field} contains a lone surrogate (invalid Unicode)",
-                           field=field) from None  # fmt: skip
+        raise BadUserInput(
+            f"{field} contains a lone surrogate (invalid Unicode)", field=field
+        ) from None
     return value
 
 

@@ -7,8 +7,7 @@ from strawberry.scalars import JSON
 
 from graph.types.cost import usd
 from graph.types.rate_limit import RateLimit, RateLimitInput
-from models import AgentConfig
-from services.agent_update import policy_from_json
+from services.agents import AgentRecord
 
 
 @strawberry.type(description="An agent known to AgentWatch.")
@@ -27,16 +26,20 @@ class Agent:
     rate_limit: RateLimit | None = strawberry.field(description="Rate limit; null = unlimited.")
 
     @classmethod
-    def from_config(cls, config: AgentConfig) -> "Agent":
-        metadata: Any = config.agent_metadata
+    def from_record(cls, config: AgentRecord) -> "Agent":
+        metadata: Any = config.metadata  # Strawberry's JSON scalar is typed as a NewType
         return cls(
-            name=config.name, description=config.description, model=config.model,
-            enabled=config.enabled, source=config.source,
-            timeout_seconds=config.timeout_seconds, metadata=metadata,
+            name=config.name,
+            description=config.description,
+            model=config.model,
+            enabled=config.enabled,
+            source=config.source,
+            timeout_seconds=config.timeout_seconds,
+            metadata=metadata,
             daily_budget_usd=usd(config.daily_budget_usd),
             monthly_budget_usd=usd(config.monthly_budget_usd),
-            rate_limit=RateLimit.from_policy(policy_from_json(config.rate_limit)),
-        )  # fmt: skip
+            rate_limit=RateLimit.from_policy(config.rate_limit),
+        )
 
 
 @strawberry.input(description="Changes to an agent; omitted fields stay as they are.")

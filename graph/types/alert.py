@@ -1,65 +1,16 @@
 """Alert rules, alerts and their events."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Context
+from graph.enums import AlertEventKind, AlertMetric, AlertStatus, Comparator, Severity
 from graph.types.run import PageInfo
-from services.alerts import rules as r
-from services.alerts import store as s
+from services import alerts as svc
 from services.cursors import encode_cursor
-
-
-@strawberry.enum(description="What a rule measures over its window.")
-class AlertMetric(Enum):
-    ERROR_RATE = strawberry.enum_value("ERROR_RATE", description="Failed / finished runs (0..1).")
-    LATENCY_P95_MS = strawberry.enum_value("LATENCY_P95_MS", description="Exact p95 latency.")
-    LATENCY_P99_MS = strawberry.enum_value("LATENCY_P99_MS", description="Exact p99 latency.")
-    COST_USD = strawberry.enum_value("COST_USD", description="Cost of the window's runs.")
-    DAILY_BUDGET_USED = strawberry.enum_value(
-        "DAILY_BUDGET_USED", description="Fraction of today's budget used (window ignored)."
-    )
-    MONTHLY_BUDGET_USED = strawberry.enum_value(
-        "MONTHLY_BUDGET_USED", description="Fraction of the month's budget used."
-    )
-    CONSECUTIVE_FAILURES = strawberry.enum_value(
-        "CONSECUTIVE_FAILURES", description="Failed runs since the last success."
-    )
-    RUN_COUNT = strawberry.enum_value("RUN_COUNT", description="Runs started in the window.")
-
-
-@strawberry.enum(description="How the metric is compared with the threshold.")
-class Comparator(Enum):
-    GT = strawberry.enum_value("GT", description="value > threshold")
-    GTE = strawberry.enum_value("GTE", description="value >= threshold")
-    LT = strawberry.enum_value("LT", description="value < threshold")
-    LTE = strawberry.enum_value("LTE", description="value <= threshold")
-
-
-@strawberry.enum(description="How bad it is.")
-class Severity(Enum):
-    INFO = strawberry.enum_value("INFO", description="Worth knowing.")
-    WARNING = strawberry.enum_value("WARNING", description="Needs attention.")
-    CRITICAL = strawberry.enum_value("CRITICAL", description="Needs attention now.")
-
-
-@strawberry.enum(description="Where an alert is in its lifecycle.")
-class AlertStatus(Enum):
-    FIRING = strawberry.enum_value("FIRING", description="Breached and not acknowledged.")
-    ACKNOWLEDGED = strawberry.enum_value("ACKNOWLEDGED", description="Someone is on it.")
-    RESOLVED = strawberry.enum_value("RESOLVED", description="Closed, by hand or automatically.")
-
-
-@strawberry.enum(description="What happened to an alert.")
-class AlertEventKind(Enum):
-    FIRED = strawberry.enum_value("FIRED", description="The alert opened.")
-    UPDATED = strawberry.enum_value("UPDATED", description="Its current value changed.")
-    ACKNOWLEDGED = strawberry.enum_value("ACKNOWLEDGED", description="Acknowledged by hand.")
-    RESOLVED = strawberry.enum_value("RESOLVED", description="Resolved (see `automatic`).")
 
 
 @strawberry.type(description="A threshold on a metric over a sliding window.")
@@ -70,8 +21,9 @@ class AlertRule:
     metric: AlertMetric = strawberry.field(description="What is measured.")
     comparator: Comparator = strawberry.field(description="How it is compared.")
     threshold: float = strawberry.field(description="The limit.")
-    window_seconds: int = strawberry.field(description="Sliding window; also the auto-resolve "
-                                           "quiet period.")  # fmt: skip
+    window_seconds: int = strawberry.field(
+        description="Sliding window; also the auto-resolve quiet period."
+    )
     min_samples: int = strawberry.field(
         description="Finished runs needed before ERROR_RATE, latency and COST_USD can fire."
     )
@@ -82,16 +34,23 @@ class AlertRule:
     updated_at: datetime = strawberry.field(description="Last changed.")
 
     @classmethod
-    def from_rule(cls, rule: r.AlertRule) -> "AlertRule":
+    def from_rule(cls, rule: svc.AlertRule) -> "AlertRule":
         assert rule.id is not None and rule.created_at and rule.updated_at
         return cls(
-            id=strawberry.ID(str(rule.id)), name=rule.name, agent=rule.agent,
-            metric=AlertMetric(rule.metric.value), comparator=Comparator(rule.comparator.value),
-            threshold=rule.threshold, window_seconds=rule.window_seconds,
-            min_samples=rule.min_samples, severity=Severity(rule.severity.value),
-            enabled=rule.enabled, webhook_url=rule.webhook_url, created_at=rule.created_at,
+            id=strawberry.ID(str(rule.id)),
+            name=rule.name,
+            agent=rule.agent,
+            metric=rule.metric,
+            comparator=rule.comparator,
+            threshold=rule.threshold,
+            window_seconds=rule.window_seconds,
+            min_samples=rule.min_samples,
+            severity=rule.severity,
+            enabled=rule.enabled,
+            webhook_url=rule.webhook_url,
+            created_at=rule.created_at,
             updated_at=rule.updated_at,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="One transition or value update of an alert.")
@@ -107,15 +66,21 @@ class AlertEvent:
     )
 
     @classmethod
-    def from_event(cls, e: s.AlertEvent) -> "AlertEvent":
+    def from_event(cls, e: svc.AlertEvent) -> "AlertEvent":
         delivery: Any = e.delivery
-        return cls(kind=AlertEventKind(e.kind.value), at=e.at, value=e.value, note=e.note,
-                   automatic=e.automatic, delivery=delivery)  # fmt: skip
+        return cls(
+            kind=e.kind,
+            at=e.at,
+            value=e.value,
+            note=e.note,
+            automatic=e.automatic,
+            delivery=delivery,
+        )
 
 
 @strawberry.type(description="An alert from firing to resolution.")
 class Alert:
-    record: strawberry.Private[s.Alert]
+    record: strawberry.Private[svc.Alert]
 
     @strawberry.field(description="Alert id.")
     def id(self) -> strawberry.ID:
@@ -136,11 +101,11 @@ class Alert:
 
     @strawberry.field(description="Lifecycle status.")
     def status(self) -> AlertStatus:
-        return AlertStatus(self.record.status.value)
+        return self.record.status
 
     @strawberry.field(description="Severity.")
     def severity(self) -> Severity:
-        return Severity(self.record.severity.value)
+        return self.record.severity
 
     @strawberry.field(description="What is wrong, in words.")
     def message(self) -> str:
@@ -168,8 +133,8 @@ class Alert:
 
     @strawberry.field(description="Its history, oldest first.")
     async def events(self, info: strawberry.Info[Context, Any]) -> list[AlertEvent]:
-        grouped = await s.events_by_alert(info.context.platform.engine, [self.record.id])
-        return [AlertEvent.from_event(e) for e in grouped.get(self.record.id, [])]
+        events = await info.context.alert_events.load(self.record.id)
+        return [AlertEvent.from_event(e) for e in events]
 
 
 @strawberry.type(description="An alert and its cursor.")
@@ -184,9 +149,11 @@ class AlertConnection:
     page_info: PageInfo = strawberry.field(description="Where the next page starts.")
 
     @classmethod
-    def from_page(cls, page: s.AlertPage) -> "AlertConnection":
-        edges = [AlertEdge(cursor=encode_cursor(a.fired_at, str(a.id)), node=Alert(record=a))
-                 for a in page.alerts]  # fmt: skip
+    def from_page(cls, page: svc.AlertPage) -> "AlertConnection":
+        edges = [
+            AlertEdge(cursor=encode_cursor(a.fired_at, str(a.id)), node=Alert(record=a))
+            for a in page.alerts
+        ]
         return cls(
             edges=edges,
             page_info=PageInfo(

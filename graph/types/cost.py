@@ -2,29 +2,19 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
-from services.cost import summary as s
-from services.cost.budgets import BudgetStatus as Status
-from services.cost.price_store import CatalogEntry
-from services.cost.prices import Alias, Override
-from services.cost.suggestions import Suggestion
+from graph.enums import CostSource, CostSuggestionKind
+from services.cost import Alias, CatalogEntry, Override, Suggestion
+from services.cost import BudgetStatus as Status
+from services.cost import CostSummary as CostSummaryRecord
 
 
 def usd(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-@strawberry.enum(description="Where a cost came from.")
-class CostSource(Enum):
-    CATALOG = strawberry.enum_value("CATALOG", description="genai-prices' bundled catalog.")
-    OVERRIDE = strawberry.enum_value("OVERRIDE", description="A price set with setModelPrice.")
-    REPORTED = strawberry.enum_value("REPORTED", description="Sent by the client in recordRun.")
-    UNPRICED = strawberry.enum_value("UNPRICED", description="Nobody could price it: null cost.")
 
 
 @strawberry.type(description="A model price per million tokens (an override or the catalog's).")
@@ -44,23 +34,30 @@ class ModelPrice:
     @classmethod
     def from_override(cls, o: Override) -> "ModelPrice":
         return cls(
-            model=o.model, source=CostSource.OVERRIDE, provider=None, priced_as=None,
+            model=o.model,
+            source=CostSource.OVERRIDE,
+            provider=None,
+            priced_as=None,
             input_per_million=float(o.input_per_million),
             output_per_million=float(o.output_per_million),
             cache_read_per_million=usd(o.cache_read_per_million),
             cache_write_per_million=usd(o.cache_write_per_million),
             effective_from=o.effective_from,
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_catalog(cls, e: CatalogEntry) -> "ModelPrice":
         return cls(
-            model=e.model, source=CostSource.CATALOG, provider=e.provider, priced_as=e.priced_as,
+            model=e.model,
+            source=CostSource.CATALOG,
+            provider=e.provider,
+            priced_as=e.priced_as,
             input_per_million=usd(e.input_per_million),
             output_per_million=usd(e.output_per_million),
             cache_read_per_million=usd(e.cache_read_per_million),
-            cache_write_per_million=usd(e.cache_write_per_million), effective_from=None,
-        )  # fmt: skip
+            cache_write_per_million=usd(e.cache_write_per_million),
+            effective_from=None,
+        )
 
 
 @strawberry.type(description="An explicit alias: calls reporting `alias` are priced as `model`.")
@@ -116,13 +113,16 @@ class BudgetStatus:
     @classmethod
     def from_status(cls, b: Status) -> "BudgetStatus":
         return cls(
-            agent=b.agent, daily_usd=usd(b.budget.daily_usd),
-            daily_used_usd=float(b.daily_used_usd), daily_remaining_usd=usd(b.daily_remaining_usd),
-            daily_used_fraction=b.daily_used_fraction, monthly_usd=usd(b.budget.monthly_usd),
+            agent=b.agent,
+            daily_usd=usd(b.budget.daily_usd),
+            daily_used_usd=float(b.daily_used_usd),
+            daily_remaining_usd=usd(b.daily_remaining_usd),
+            daily_used_fraction=b.daily_used_fraction,
+            monthly_usd=usd(b.budget.monthly_usd),
             monthly_used_usd=float(b.monthly_used_usd),
             monthly_remaining_usd=usd(b.monthly_remaining_usd),
             monthly_used_fraction=b.monthly_used_fraction,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="Cost totals; window fields cover since/until, the rest is vs now.")
@@ -146,32 +146,38 @@ class CostSummary:
     budget: BudgetStatus = strawberry.field(description="The agent's (or overall) budget.")
 
     @classmethod
-    def from_summary(cls, c: s.CostSummary) -> "CostSummary":
+    def from_summary(cls, c: CostSummaryRecord) -> "CostSummary":
         return cls(
-            runs=c.runs, priced_runs=c.priced_runs, unpriced_runs=c.unpriced_runs,
-            total_usd=float(c.total_usd), today_usd=float(c.today_usd),
+            runs=c.runs,
+            priced_runs=c.priced_runs,
+            unpriced_runs=c.unpriced_runs,
+            total_usd=float(c.total_usd),
+            today_usd=float(c.today_usd),
             month_to_date_usd=float(c.month_to_date_usd),
             projected_month_usd=float(c.projected_month_usd),
             cost_per_successful_run_usd=usd(c.cost_per_successful_run_usd),
             failed_runs_cost_usd=float(c.failed_runs_cost_usd),
-            by_agent=[AgentCost(agent=a.agent, runs=a.runs, cost_usd=float(a.cost_usd))
-                      for a in c.by_agent],
-            by_model=[ModelCost(model=m.model, runs=m.runs, calls=m.calls,
-                                input_tokens=m.input_tokens, output_tokens=m.output_tokens,
-                                cached_tokens=m.cached_tokens,
-                                reasoning_tokens=m.reasoning_tokens, cost_usd=float(m.cost_usd),
-                                unpriced_calls=m.unpriced_calls) for m in c.by_model],
-            by_day=[DayCost(day=d.day, cost_usd=float(d.cost_usd), runs=d.runs)
-                    for d in c.by_day],
+            by_agent=[
+                AgentCost(agent=a.agent, runs=a.runs, cost_usd=float(a.cost_usd))
+                for a in c.by_agent
+            ],
+            by_model=[
+                ModelCost(
+                    model=m.model,
+                    runs=m.runs,
+                    calls=m.calls,
+                    input_tokens=m.input_tokens,
+                    output_tokens=m.output_tokens,
+                    cached_tokens=m.cached_tokens,
+                    reasoning_tokens=m.reasoning_tokens,
+                    cost_usd=float(m.cost_usd),
+                    unpriced_calls=m.unpriced_calls,
+                )
+                for m in c.by_model
+            ],
+            by_day=[DayCost(day=d.day, cost_usd=float(d.cost_usd), runs=d.runs) for d in c.by_day],
             budget=BudgetStatus.from_status(c.budget),
-        )  # fmt: skip
-
-
-@strawberry.enum(description="What a savings suggestion is about.")
-class CostSuggestionKind(Enum):
-    CHEAPER_MODEL = strawberry.enum_value("CHEAPER_MODEL", description="Same provider, cheaper.")
-    FAILED_RUNS = strawberry.enum_value("FAILED_RUNS", description="Spend on failed runs.")
-    PROMPT_CACHING = strawberry.enum_value("PROMPT_CACHING", description="Cache the prompt.")
+        )
 
 
 @strawberry.type(description="A saving computed from stored runs, with its evidence.")
@@ -189,7 +195,10 @@ class CostSuggestion:
     def from_suggestion(cls, x: Suggestion) -> "CostSuggestion":
         evidence: Any = x.evidence
         return cls(
-            kind=CostSuggestionKind(x.kind.value), agent=x.agent, title=x.title, detail=x.detail,
+            kind=x.kind,
+            agent=x.agent,
+            title=x.title,
+            detail=x.detail,
             estimated_monthly_savings_usd=float(x.estimated_monthly_savings_usd),
             evidence=evidence,
-        )  # fmt: skip
+        )

@@ -33,13 +33,21 @@ class MetricsSummary:
     @classmethod
     def from_summary(cls, s: Summary, rate_limited: int = 0, queued: int = 0) -> "MetricsSummary":
         return cls(
-            count=s.count, success_count=s.success_count, error_count=s.failure_count,
-            timeout_count=s.timeout_count, running_count=s.running_count,
-            success_rate=s.success_rate, error_rate=s.error_rate,
-            latency_p50_ms=s.latency_p50_ms, latency_p95_ms=s.latency_p95_ms,
-            latency_p99_ms=s.latency_p99_ms, total_tokens=s.total_tokens,
-            input_tokens=s.input_tokens, output_tokens=s.output_tokens,
+            count=s.count,
+            success_count=s.success_count,
+            error_count=s.failure_count,
+            timeout_count=s.timeout_count,
+            running_count=s.running_count,
+            success_rate=s.success_rate,
+            error_rate=s.error_rate,
+            latency_p50_ms=s.latency_p50_ms,
+            latency_p95_ms=s.latency_p95_ms,
+            latency_p99_ms=s.latency_p99_ms,
+            total_tokens=s.total_tokens,
+            input_tokens=s.input_tokens,
+            output_tokens=s.output_tokens,
             total_cost_usd=usd(s.total_cost_usd),
-            unpriced_count=s.unpriced_count, rate_limited_count=rate_limited,
+            unpriced_count=s.unpriced_count,
+            rate_limited_count=rate_limited,
             queued_count=queued,
-        )  # fmt: skip
+        )

@@ -21,9 +21,14 @@ class RateLimit:
         if policy is None:
             return None
         p = policy.resolved()
-        return cls(requests=p.requests, per_seconds=p.per_seconds, burst=p.burst,
-                   max_concurrent=p.max_concurrent, max_queue_ms=p.max_queue_ms,
-                   max_queue_length=p.max_queue_length)  # fmt: skip
+        return cls(
+            requests=p.requests,
+            per_seconds=p.per_seconds,
+            burst=p.burst,
+            max_concurrent=p.max_concurrent,
+            max_queue_ms=p.max_queue_ms,
+            max_queue_length=p.max_queue_length,
+        )
 
 
 @strawberry.input(description="A rate limit; `requests` and `perSeconds` are required.")
@@ -36,8 +41,14 @@ class RateLimitInput:
     max_queue_length: int | None = strawberry.field(default=None, description="Default 100.")
 
     def to_policy(self) -> RateLimitPolicy:
-        return RateLimitPolicy(self.requests, self.per_seconds, self.burst, self.max_concurrent,
-                               self.max_queue_ms, self.max_queue_length)  # fmt: skip
+        return RateLimitPolicy(
+            self.requests,
+            self.per_seconds,
+            self.burst,
+            self.max_concurrent,
+            self.max_queue_ms,
+            self.max_queue_length,
+        )
 
 
 @strawberry.type(name="RateLimitStatus", description="What an agent's limiter knows right now.")
@@ -51,6 +62,11 @@ class RateLimitStatusType:
 
     @classmethod
     def from_status(cls, agent: str, s: RateLimitStatus) -> "RateLimitStatusType":
-        return cls(agent=agent, limit=RateLimit.from_policy(s.limit), available=s.available,
-                   queued=s.queued, in_flight=s.in_flight,
-                   rejected_last_hour=s.rejected_last_hour)  # fmt: skip
+        return cls(
+            agent=agent,
+            limit=RateLimit.from_policy(s.limit),
+            available=s.available,
+            queued=s.queued,
+            in_flight=s.in_flight,
+            rejected_last_hour=s.rejected_last_hour,
+        )

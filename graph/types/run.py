@@ -1,24 +1,16 @@
 """Run, its error and its model calls, and the Relay connection over runs."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Context
-from graph.types.cost import CostSource, usd
+from graph.enums import CostSource, RunStatus
+from graph.types.cost import usd
 from services.records import LlmCallRecord, RunRecord
-from services.run_queries import RunPage, encode_cursor
-
-
-@strawberry.enum(description="Where a run is in its life.")
-class RunStatus(Enum):
-    RUNNING = strawberry.enum_value("RUNNING", description="Started, not finished yet.")
-    SUCCESS = strawberry.enum_value("SUCCESS", description="Finished and returned an output.")
-    ERROR = strawberry.enum_value("ERROR", description="Raised an exception.")
-    TIMEOUT = strawberry.enum_value("TIMEOUT", description="Exceeded the agent's timeout.")
+from services.runs import RunPage, encode_cursor
 
 
 @strawberry.type(description="Why a run failed.")
@@ -49,13 +41,20 @@ class LlmCall:
     @classmethod
     def from_record(cls, call: LlmCallRecord) -> "LlmCall":
         return cls(
-            seq=call.seq, model=call.model, provider=call.provider, started_at=call.started_at,
-            latency_ms=call.latency_ms, input_tokens=call.input_tokens,
-            cached_tokens=call.cached_input_tokens, cache_write_tokens=call.cache_write_tokens,
-            output_tokens=call.output_tokens, reasoning_tokens=call.reasoning_tokens,
-            cost_usd=usd(call.cost_usd), cost_source=CostSource(call.cost_source.value),
+            seq=call.seq,
+            model=call.model,
+            provider=call.provider,
+            started_at=call.started_at,
+            latency_ms=call.latency_ms,
+            input_tokens=call.input_tokens,
+            cached_tokens=call.cached_input_tokens,
+            cache_write_tokens=call.cache_write_tokens,
+            output_tokens=call.output_tokens,
+            reasoning_tokens=call.reasoning_tokens,
+            cost_usd=usd(call.cost_usd),
+            cost_source=call.cost_source,
             priced_as=call.priced_as,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="One execution of an agent, run here or reported by recordRun.")
@@ -72,7 +71,7 @@ class Run:
 
     @strawberry.field(description="Current status.")
     def status(self) -> RunStatus:
-        return RunStatus(self.record.status.value)
+        return self.record.status
 
     @strawberry.field(description="When the run started (UTC).")
     def started_at(self) -> datetime:
@@ -111,7 +110,7 @@ class Run:
 
     @strawberry.field(description="Where the cost came from.")
     def cost_source(self) -> CostSource:
-        return CostSource(self.record.cost_source.value)
+        return self.record.cost_source
 
     @strawberry.field(description="Why the run failed; null for successful runs.")
     def error(self) -> RunError | None:

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from graph.types.cost import usd
-from services.timeseries import MetricsBucket as Bucket
+from services.metrics import MetricsBucket as Bucket
 
 
 @strawberry.type(description="Aggregates of the finished runs started in one time bucket.")
@@ -26,8 +26,12 @@ class MetricsBucket:
     @classmethod
     def from_bucket(cls, b: Bucket) -> "MetricsBucket":
         return cls(
-            start=b.start, count=b.count, error_count=b.error_count,
-            latency_p50_ms=b.latency_p50_ms, latency_p95_ms=b.latency_p95_ms,
-            latency_p99_ms=b.latency_p99_ms, total_tokens=b.total_tokens,
+            start=b.start,
+            count=b.count,
+            error_count=b.error_count,
+            latency_p50_ms=b.latency_p50_ms,
+            latency_p95_ms=b.latency_p95_ms,
+            latency_p99_ms=b.latency_p99_ms,
+            total_tokens=b.total_tokens,
             cost_usd=usd(b.cost_usd),
-        )  # fmt: skip
+        )

@@ -3,6 +3,7 @@ through FIRING → ACKNOWLEDGED → RESOLVED, one open alert per rule and agent.
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -12,20 +13,23 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.tables import alert_table, event_table
 from services.alerts import rules as rule_store
 from services.alerts.measure import Reading, measure
 from services.alerts.rules import SAMPLED_METRICS, AlertRule
 from services.alerts.store import (
     Alert,
     AlertAlreadyResolved,
+    AlertEvent,
     AlertNotFound,
+    AlertPage,
     AlertStatus,
     EventKind,
-    alert_table,
-    event_table,
+    events_by_alert,
     get_alert,
+    list_alerts,
     open_alert,
-)  # fmt: skip
+)
 from services.alerts.webhooks import WebhookNotifier, payload
 from services.clock import Clock
 from services.pubsub import Broker
@@ -43,9 +47,15 @@ class AlertChanged:
 
 class AlertManager:
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, zone: ZoneInfo, notifier: WebhookNotifier,
-        broker: Broker[AlertChanged], tick_seconds: float = 15.0, coalesce_seconds: float = 0.25,
-    ) -> None:  # fmt: skip
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        zone: ZoneInfo,
+        notifier: WebhookNotifier,
+        broker: Broker[AlertChanged],
+        tick_seconds: float = 15.0,
+        coalesce_seconds: float = 0.25,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._zone = zone
@@ -62,8 +72,10 @@ class AlertManager:
     async def start(self) -> None:
         await rule_store.seed_defaults(self._engine, self._clock.now())
         self.rules = {r.id: r for r in await rule_store.load_rules(self._engine) if r.id}
-        self._tasks = [asyncio.create_task(self._evaluator(), name="alert-evaluator"),
-                       asyncio.create_task(self._ticker(), name="alert-tick")]  # fmt: skip
+        self._tasks = [
+            asyncio.create_task(self._evaluator(), name="alert-evaluator"),
+            asyncio.create_task(self._ticker(), name="alert-tick"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -104,13 +116,6 @@ class AlertManager:
             if rule.enabled:
                 await self._safe_evaluate(rule)
 
-    async def settle(self) -> None:
-        """Evaluate whatever runs marked as dirty, now (used by tests for determinism)."""
-        dirty, self._dirty = self._dirty, set()
-        for rule_id in sorted(dirty):
-            if (rule := self.rules.get(rule_id)) is not None:
-                await self._safe_evaluate(rule)
-
     async def _safe_evaluate(self, rule: AlertRule) -> None:
         try:
             await self.evaluate(rule)
@@ -122,8 +127,11 @@ class AlertManager:
         now = self._clock.now()
         reading = await measure(self._engine, rule, now, self._zone)
         enough = rule.metric not in SAMPLED_METRICS or reading.samples >= rule.min_samples
-        breach = reading.value is not None and enough and rule.comparator.holds(
-            reading.value, rule.threshold)  # fmt: skip
+        breach = (
+            reading.value is not None
+            and enough
+            and rule.comparator.holds(reading.value, rule.threshold)
+        )
         async with self._lock:
             async with self._engine.begin() as conn:
                 current = await open_alert(conn, rule.scope_key)
@@ -142,20 +150,29 @@ class AlertManager:
         label = rule.metric.value.lower().replace("_", " ")
         value = "n/a" if reading.value is None else f"{reading.value:.4g}"
         scope = rule.agent or "all agents"
-        return (f"{label} is {value} ({rule.comparator.symbol} {rule.threshold:g}) for {scope} "
-                f"over the last {rule.window_seconds} s")  # fmt: skip
+        return (
+            f"{label} is {value} ({rule.comparator.symbol} {rule.threshold:g}) for {scope} "
+            f"over the last {rule.window_seconds} s"
+        )
 
     async def _fire(
         self, conn: AsyncConnection, rule: AlertRule, reading: Reading
     ) -> tuple[Alert, EventKind, int, str | None] | None:
         now = self._clock.now()
         values = {
-            "rule_id": rule.id, "rule_name": rule.name, "agent": rule.agent,
-            "status": AlertStatus.FIRING.value, "severity": rule.severity.value,
-            "metric": rule.metric.value, "comparator": rule.comparator.value,
-            "message": self._message(rule, reading), "value": reading.value,
-            "threshold": rule.threshold, "fired_at": now, "open_key": rule.scope_key,
-        }  # fmt: skip
+            "rule_id": rule.id,
+            "rule_name": rule.name,
+            "agent": rule.agent,
+            "status": AlertStatus.FIRING.value,
+            "severity": rule.severity.value,
+            "metric": rule.metric.value,
+            "comparator": rule.comparator.value,
+            "message": self._message(rule, reading),
+            "value": reading.value,
+            "threshold": rule.threshold,
+            "fired_at": now,
+            "open_key": rule.scope_key,
+        }
         try:
             async with conn.begin_nested():
                 alert_id = (
@@ -176,8 +193,11 @@ class AlertManager:
         if reading.value == alert.value and alert.clear_since is None:
             return None
         message = self._message(rule, reading)
-        await conn.execute(sa.update(alert_table).where(alert_table.c.id == alert.id).values(
-            value=reading.value, message=message, clear_since=None))  # fmt: skip
+        await conn.execute(
+            sa.update(alert_table)
+            .where(alert_table.c.id == alert.id)
+            .values(value=reading.value, message=message, clear_since=None)
+        )
         if reading.value == alert.value:
             return None  # only the clear timer was reset: nothing a client needs to see
         event_id = await self._event(conn, alert.id, EventKind.UPDATED, reading.value, None, True)
@@ -189,8 +209,9 @@ class AlertManager:
     ) -> tuple[Alert, EventKind, int, str | None] | None:
         now = self._clock.now()
         if alert.clear_since is None:
-            await conn.execute(sa.update(alert_table).where(alert_table.c.id == alert.id)
-                               .values(clear_since=now))  # fmt: skip
+            await conn.execute(
+                sa.update(alert_table).where(alert_table.c.id == alert.id).values(clear_since=now)
+            )
             return None
         if now - alert.clear_since < timedelta(seconds=rule.window_seconds):
             return None
@@ -198,29 +219,54 @@ class AlertManager:
         return await self._resolve(conn, alert, reading.value, note, automatic=True)
 
     async def _resolve(
-        self, conn: AsyncConnection, alert: Alert, value: float | None, note: str | None,
+        self,
+        conn: AsyncConnection,
+        alert: Alert,
+        value: float | None,
+        note: str | None,
         automatic: bool,
-    ) -> tuple[Alert, EventKind, int, str | None]:  # fmt: skip
+    ) -> tuple[Alert, EventKind, int, str | None]:
         now = self._clock.now()
-        await conn.execute(sa.update(alert_table).where(alert_table.c.id == alert.id).values(
-            status=AlertStatus.RESOLVED.value, resolved_at=now, open_key=None))  # fmt: skip
+        await conn.execute(
+            sa.update(alert_table)
+            .where(alert_table.c.id == alert.id)
+            .values(status=AlertStatus.RESOLVED.value, resolved_at=now, open_key=None)
+        )
         event_id = await self._event(conn, alert.id, EventKind.RESOLVED, value, note, automatic)
         resolved = replace(alert, status=AlertStatus.RESOLVED, resolved_at=now)
         return resolved, EventKind.RESOLVED, event_id, note
 
     async def _event(
-        self, conn: AsyncConnection, alert_id: int, kind: EventKind, value: float | None,
-        note: str | None, automatic: bool,
-    ) -> int:  # fmt: skip
-        result = await conn.execute(sa.insert(event_table).values(
-            alert_id=alert_id, kind=kind.value, at=self._clock.now(), value=value, note=note,
-            automatic=automatic).returning(event_table.c.id))  # fmt: skip
+        self,
+        conn: AsyncConnection,
+        alert_id: int,
+        kind: EventKind,
+        value: float | None,
+        note: str | None,
+        automatic: bool,
+    ) -> int:
+        result = await conn.execute(
+            sa.insert(event_table)
+            .values(
+                alert_id=alert_id,
+                kind=kind.value,
+                at=self._clock.now(),
+                value=value,
+                note=note,
+                automatic=automatic,
+            )
+            .returning(event_table.c.id)
+        )
         return int(result.scalar_one())
 
     def _announce(
-        self, alert: Alert, kind: EventKind, event_id: int, note: str | None,
+        self,
+        alert: Alert,
+        kind: EventKind,
+        event_id: int,
+        note: str | None,
         rule: AlertRule | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._broker.publish(AlertChanged(alert))
         if rule is not None and rule.webhook_url and kind in (EventKind.FIRED, EventKind.RESOLVED):
             self.notifier.submit(event_id, rule.webhook_url, payload(alert, kind, note))
@@ -232,10 +278,14 @@ class AlertManager:
             if alert.status is AlertStatus.ACKNOWLEDGED:
                 return alert
             now = self._clock.now()
-            await conn.execute(sa.update(alert_table).where(alert_table.c.id == alert_id).values(
-                status=AlertStatus.ACKNOWLEDGED.value, acknowledged_at=now))  # fmt: skip
-            event_id = await self._event(conn, alert_id, EventKind.ACKNOWLEDGED, alert.value,
-                                         note, False)  # fmt: skip
+            await conn.execute(
+                sa.update(alert_table)
+                .where(alert_table.c.id == alert_id)
+                .values(status=AlertStatus.ACKNOWLEDGED.value, acknowledged_at=now)
+            )
+            event_id = await self._event(
+                conn, alert_id, EventKind.ACKNOWLEDGED, alert.value, note, False
+            )
             acked = replace(alert, status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now)
         self._announce(acked, EventKind.ACKNOWLEDGED, event_id, note, None)
         return acked
@@ -258,8 +308,9 @@ class AlertManager:
 
     # -- rules ------------------------------------------------------------------------------
     async def create_rule(self, rule: AlertRule) -> AlertRule:
-        created = await rule_store.insert_rule(self._engine, rule_store.validate(rule),
-                                               self._clock.now())  # fmt: skip
+        created = await rule_store.insert_rule(
+            self._engine, rule_store.validate(rule), self._clock.now()
+        )
         assert created.id is not None
         self.rules[created.id] = created
         await self._safe_evaluate(created)
@@ -287,10 +338,27 @@ class AlertManager:
         async with self._lock:
             async with self._engine.begin() as conn:
                 current = await open_alert(conn, rule.scope_key)
-                change = None if current is None else await self._resolve(
-                    conn, current, current.value, note, automatic=True)  # fmt: skip
+                change = (
+                    None
+                    if current is None
+                    else await self._resolve(conn, current, current.value, note, automatic=True)
+                )
             if change is not None:
                 self._announce(*change, rule)
 
     def describe(self) -> dict[str, Any]:
         return {"rules": len(self.rules), "pendingEvaluations": len(self._dirty)}
+
+    async def page(
+        self, status: AlertStatus | None, agent: str | None, first: int, after: str | None
+    ) -> AlertPage:
+        """Alerts newest first, keyset-paginated (see `list_alerts`)."""
+        return await list_alerts(self._engine, status, agent, first, after)
+
+    async def get(self, alert_id: int) -> Alert | None:
+        async with self._engine.connect() as conn:
+            return await get_alert(conn, alert_id)
+
+    async def events(self, alert_ids: Sequence[int]) -> dict[int, list[AlertEvent]]:
+        """Every given alert's history, oldest first, in one query."""
+        return await events_by_alert(self._engine, alert_ids)

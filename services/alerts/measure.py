@@ -7,14 +7,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.tables import run_table
 from services.alerts.rules import AlertRule, Metric
-from services.cost.budgets import budget_status
-from services.cost.money import from_picos
-from services.cost.periods import Periods
+from services.cost import Periods, budget_status
 from services.metrics import summarize
+from services.money import from_picos
 from services.records import FAILED_STATUSES, FINISHED_STATUSES, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import run_table
+from services.runs import RunFilter
 
 CONSECUTIVE_LOOKBACK = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,13 +33,19 @@ async def measure(engine: AsyncEngine, rule: AlertRule, now: datetime, zone: Zon
     window = [*scope, run_table.c.started_at >= since, run_table.c.started_at <= now]
     if rule.metric in (Metric.LATENCY_P95_MS, Metric.LATENCY_P99_MS):
         summary = await summarize(engine, RunFilter(rule.agent, None, since, None))
-        value = summary.latency_p95_ms if rule.metric is Metric.LATENCY_P95_MS \
-            else summary.latency_p99_ms  # fmt: skip
+        value = (
+            summary.latency_p95_ms
+            if rule.metric is Metric.LATENCY_P95_MS
+            else summary.latency_p99_ms
+        )
         return Reading(value, summary.count)
     if rule.metric in (Metric.DAILY_BUDGET_USED, Metric.MONTHLY_BUDGET_USED):
         status = await budget_status(engine, rule.agent, Periods.at(now, zone))
-        used = status.daily_used_fraction if rule.metric is Metric.DAILY_BUDGET_USED \
-            else status.monthly_used_fraction  # fmt: skip
+        used = (
+            status.daily_used_fraction
+            if rule.metric is Metric.DAILY_BUDGET_USED
+            else status.monthly_used_fraction
+        )
         return Reading(used, 1)
     if rule.metric is Metric.CONSECUTIVE_FAILURES:
         return Reading(float(await _consecutive_failures(engine, scope)), 1)
@@ -68,16 +73,21 @@ async def _consecutive_failures(engine: AsyncEngine, scope: list[sa.ColumnElemen
     last_success = (
         sa.select(run_table.c.started_at)
         .where(*scope, run_table.c.status == RunStatus.SUCCESS.value)
-        .order_by(run_table.c.started_at.desc()).limit(1).scalar_subquery()
-    )  # fmt: skip
+        .order_by(run_table.c.started_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     recent = (
         sa.select(run_table.c.id)
-        .where(*scope, finished,
-               run_table.c.started_at > sa.func.coalesce(last_success, sa.literal(
-                   EPOCH,
-                   run_table.c.started_at.type)))
-        .limit(CONSECUTIVE_LOOKBACK).subquery()
-    )  # fmt: skip
+        .where(
+            *scope,
+            finished,
+            run_table.c.started_at
+            > sa.func.coalesce(last_success, sa.literal(EPOCH, run_table.c.started_at.type)),
+        )
+        .limit(CONSECUTIVE_LOOKBACK)
+        .subquery()
+    )
     async with engine.connect() as conn:
         return int(
             (await conn.execute(sa.select(sa.func.count()).select_from(recent))).scalar_one()

@@ -9,12 +9,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AlertRuleRow, Setting
+from models.tables import rule_table, setting_table
 from services.errors import AgentWatchError, BadUserInput
 from services.validation import agent_name
 
-rule_table = AlertRuleRow.__table__  # type: ignore[attr-defined]
-setting_table = Setting.__table__  # type: ignore[attr-defined]
 DEFAULTS_SEEDED_KEY = "alerts.defaultRulesSeeded"
 MAX_WINDOW_SECONDS = 31 * 24 * 3600
 
@@ -35,8 +33,7 @@ class Metric(StrEnum):
 
 
 # Metrics computed from the runs in the window, where minSamples (finished runs) applies.
-SAMPLED_METRICS = {Metric.ERROR_RATE, Metric.LATENCY_P95_MS, Metric.LATENCY_P99_MS,
-                   Metric.COST_USD}  # fmt: skip
+SAMPLED_METRICS = {Metric.ERROR_RATE, Metric.LATENCY_P95_MS, Metric.LATENCY_P99_MS, Metric.COST_USD}
 
 
 class Comparator(StrEnum):
@@ -47,9 +44,11 @@ class Comparator(StrEnum):
 
     def holds(self, value: float, threshold: float) -> bool:
         return {
-            Comparator.GT: value > threshold, Comparator.GTE: value >= threshold,
-            Comparator.LT: value < threshold, Comparator.LTE: value <= threshold,
-        }[self]  # fmt: skip
+            Comparator.GT: value > threshold,
+            Comparator.GTE: value >= threshold,
+            Comparator.LT: value < threshold,
+            Comparator.LTE: value <= threshold,
+        }[self]
 
     @property
     def symbol(self) -> str:
@@ -121,40 +120,57 @@ def validate(rule: AlertRule) -> AlertRule:
     if rule.threshold != rule.threshold or abs(rule.threshold) > 1e15:  # NaN or absurd
         raise BadUserInput("threshold must be a finite number", field="threshold")
     if not 10 <= rule.window_seconds <= MAX_WINDOW_SECONDS:
-        raise BadUserInput(f"windowSeconds must be between 10 and {MAX_WINDOW_SECONDS}",
-                           field="windowSeconds")  # fmt: skip
+        raise BadUserInput(
+            f"windowSeconds must be between 10 and {MAX_WINDOW_SECONDS}", field="windowSeconds"
+        )
     if not 1 <= rule.min_samples <= 1_000_000:
         raise BadUserInput("minSamples must be between 1 and 1000000", field="minSamples")
     if rule.metric in {Metric.ERROR_RATE} and not 0 <= rule.threshold <= 1:
-        raise BadUserInput("ERROR_RATE is a fraction: threshold must be within 0..1",
-                           field="threshold")  # fmt: skip
+        raise BadUserInput(
+            "ERROR_RATE is a fraction: threshold must be within 0..1", field="threshold"
+        )
     if rule.webhook_url is not None:
         url = rule.webhook_url.strip()
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 2000:
-            raise BadUserInput("webhookUrl must be an absolute http:// or https:// URL",
-                               field="webhookUrl")  # fmt: skip
+            raise BadUserInput(
+                "webhookUrl must be an absolute http:// or https:// URL", field="webhookUrl"
+            )
         rule = replace(rule, webhook_url=url)
     return replace(rule, name=name)
 
 
 def _row(rule: AlertRule) -> dict[str, Any]:
-    return {"name": rule.name, "agent": rule.agent, "metric": rule.metric.value,
-            "comparator": rule.comparator.value, "threshold": rule.threshold,
-            "window_seconds": rule.window_seconds, "min_samples": rule.min_samples,
-            "severity": rule.severity.value, "enabled": rule.enabled,
-            "webhook_url": rule.webhook_url}  # fmt: skip
+    return {
+        "name": rule.name,
+        "agent": rule.agent,
+        "metric": rule.metric.value,
+        "comparator": rule.comparator.value,
+        "threshold": rule.threshold,
+        "window_seconds": rule.window_seconds,
+        "min_samples": rule.min_samples,
+        "severity": rule.severity.value,
+        "enabled": rule.enabled,
+        "webhook_url": rule.webhook_url,
+    }
 
 
 def from_row(row: Any) -> AlertRule:
     return AlertRule(
-        id=row["id"], name=row["name"], agent=row["agent"], metric=Metric(row["metric"]),
-        comparator=Comparator(row["comparator"]), threshold=row["threshold"],
-        window_seconds=row["window_seconds"], min_samples=row["min_samples"],
-        severity=Severity(row["severity"]), enabled=row["enabled"],
-        webhook_url=row["webhook_url"], created_at=row["created_at"],
+        id=row["id"],
+        name=row["name"],
+        agent=row["agent"],
+        metric=Metric(row["metric"]),
+        comparator=Comparator(row["comparator"]),
+        threshold=row["threshold"],
+        window_seconds=row["window_seconds"],
+        min_samples=row["min_samples"],
+        severity=Severity(row["severity"]),
+        enabled=row["enabled"],
+        webhook_url=row["webhook_url"],
+        created_at=row["created_at"],
         updated_at=row["updated_at"],
-    )  # fmt: skip
+    )
 
 
 async def load_rules(engine: AsyncEngine) -> list[AlertRule]:
@@ -166,16 +182,21 @@ async def load_rules(engine: AsyncEngine) -> list[AlertRule]:
 async def insert_rule(engine: AsyncEngine, rule: AlertRule, now: datetime) -> AlertRule:
     async with engine.begin() as conn:
         result = await conn.execute(
-            sa.insert(rule_table).values(**_row(rule), created_at=now, updated_at=now)
-            .returning(rule_table.c.id))  # fmt: skip
+            sa.insert(rule_table)
+            .values(**_row(rule), created_at=now, updated_at=now)
+            .returning(rule_table.c.id)
+        )
         rule_id = int(result.scalar_one())
     return replace(rule, id=rule_id, created_at=now, updated_at=now)
 
 
 async def update_rule(engine: AsyncEngine, rule_id: int, rule: AlertRule, now: datetime) -> None:
     async with engine.begin() as conn:
-        result = await conn.execute(sa.update(rule_table).where(rule_table.c.id == rule_id)
-                                    .values(**_row(rule), updated_at=now))  # fmt: skip
+        result = await conn.execute(
+            sa.update(rule_table)
+            .where(rule_table.c.id == rule_id)
+            .values(**_row(rule), updated_at=now)
+        )
     if not result.rowcount:
         raise AlertRuleNotFound(f"no alert rule with id {rule_id}", id=str(rule_id))
 
@@ -190,8 +211,11 @@ async def delete_rule(engine: AsyncEngine, rule_id: int) -> None:
 async def seed_defaults(engine: AsyncEngine, now: datetime) -> None:
     """Create DEFAULT_RULES once per database (deleting them later does not bring them back)."""
     async with engine.begin() as conn:
-        seeded = (await conn.execute(sa.select(setting_table.c.key).where(
-            setting_table.c.key == DEFAULTS_SEEDED_KEY))).first()  # fmt: skip
+        seeded = (
+            await conn.execute(
+                sa.select(setting_table.c.key).where(setting_table.c.key == DEFAULTS_SEEDED_KEY)
+            )
+        ).first()
         if seeded is not None:
             return
         await conn.execute(

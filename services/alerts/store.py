@@ -10,13 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from models import AlertEventRow, AlertRow
+from models.tables import alert_table, event_table
 from services.alerts.rules import Comparator, Metric, Severity
 from services.cursors import decode_cursor
 from services.errors import AgentWatchError, BadUserInput
 
-alert_table = AlertRow.__table__  # type: ignore[attr-defined]
-event_table = AlertEventRow.__table__  # type: ignore[attr-defined]
 MAX_PAGE_SIZE = 500
 
 
@@ -71,28 +69,38 @@ class Alert:
     resolved_at: datetime | None
     clear_since: datetime | None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status is not AlertStatus.RESOLVED
-
 
 def alert_from_row(row: Any) -> Alert:
     return Alert(
-        id=row["id"], rule_id=row["rule_id"], rule_name=row["rule_name"], agent=row["agent"],
-        status=AlertStatus(row["status"]), severity=Severity(row["severity"]),
-        metric=Metric(row["metric"]), comparator=Comparator(row["comparator"]),
-        message=row["message"], value=row["value"], threshold=row["threshold"],
-        fired_at=row["fired_at"], acknowledged_at=row["acknowledged_at"],
-        resolved_at=row["resolved_at"], clear_since=row["clear_since"],
-    )  # fmt: skip
+        id=row["id"],
+        rule_id=row["rule_id"],
+        rule_name=row["rule_name"],
+        agent=row["agent"],
+        status=AlertStatus(row["status"]),
+        severity=Severity(row["severity"]),
+        metric=Metric(row["metric"]),
+        comparator=Comparator(row["comparator"]),
+        message=row["message"],
+        value=row["value"],
+        threshold=row["threshold"],
+        fired_at=row["fired_at"],
+        acknowledged_at=row["acknowledged_at"],
+        resolved_at=row["resolved_at"],
+        clear_since=row["clear_since"],
+    )
 
 
 def event_from_row(row: Any) -> AlertEvent:
     return AlertEvent(
-        id=row["id"], alert_id=row["alert_id"], kind=EventKind(row["kind"]), at=row["at"],
-        value=row["value"], note=row["note"], automatic=row["automatic"],
+        id=row["id"],
+        alert_id=row["alert_id"],
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        value=row["value"],
+        note=row["note"],
+        automatic=row["automatic"],
         delivery=row["delivery"],
-    )  # fmt: skip
+    )
 
 
 async def get_alert(conn: AsyncConnection, alert_id: int) -> Alert | None:
@@ -113,8 +121,11 @@ async def events_by_alert(
     grouped: dict[int, list[AlertEvent]] = defaultdict(list)
     if not alert_ids:
         return grouped
-    query = (sa.select(event_table).where(event_table.c.alert_id.in_(list(alert_ids)))
-             .order_by(event_table.c.alert_id, event_table.c.id))  # fmt: skip
+    query = (
+        sa.select(event_table)
+        .where(event_table.c.alert_id.in_(list(alert_ids)))
+        .order_by(event_table.c.alert_id, event_table.c.id)
+    )
     async with engine.connect() as conn:
         for row in (await conn.execute(query)).mappings():
             grouped[row["alert_id"]].append(event_from_row(row))
@@ -128,9 +139,12 @@ class AlertPage:
 
 
 async def list_alerts(
-    engine: AsyncEngine, status: AlertStatus | None, agent: str | None, first: int,
+    engine: AsyncEngine,
+    status: AlertStatus | None,
+    agent: str | None,
+    first: int,
     after: str | None,
-) -> AlertPage:  # fmt: skip
+) -> AlertPage:
     """Newest first, keyset-paginated on (fired_at, id) like runs."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE_SIZE}")

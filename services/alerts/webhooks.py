@@ -11,7 +11,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.alerts.store import Alert, EventKind, event_table
+from models.tables import event_table
+from services.alerts.store import Alert, EventKind
 from services.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -22,30 +23,43 @@ ICONS = {"FIRED": ":rotating_light:", "RESOLVED": ":white_check_mark:"}
 def payload(alert: Alert, kind: EventKind, note: str | None) -> dict[str, Any]:
     """JSON body: the alert, and a Slack-compatible `text` line."""
     scope = alert.agent or "all agents"
-    text = (f"{ICONS.get(kind.value, '')} [{alert.severity.value}] {alert.rule_name} "
-            f"{kind.value} for {scope}: {alert.message}").strip()  # fmt: skip
+    text = (
+        f"{ICONS.get(kind.value, '')} [{alert.severity.value}] {alert.rule_name} "
+        f"{kind.value} for {scope}: {alert.message}"
+    ).strip()
     if note:
         text += f" (note: {note})"
     return {
         "text": text,
         "event": kind.value,
         "alert": {
-            "id": str(alert.id), "rule": alert.rule_name, "agent": alert.agent,
-            "status": alert.status.value, "severity": alert.severity.value,
-            "metric": alert.metric.value, "comparator": alert.comparator.value,
-            "message": alert.message, "value": alert.value, "threshold": alert.threshold,
+            "id": str(alert.id),
+            "rule": alert.rule_name,
+            "agent": alert.agent,
+            "status": alert.status.value,
+            "severity": alert.severity.value,
+            "metric": alert.metric.value,
+            "comparator": alert.comparator.value,
+            "message": alert.message,
+            "value": alert.value,
+            "threshold": alert.threshold,
             "firedAt": alert.fired_at.isoformat(),
             "resolvedAt": alert.resolved_at.isoformat() if alert.resolved_at else None,
         },
-    }  # fmt: skip
+    }
 
 
 class WebhookNotifier:
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, *, max_attempts: int = 4,
-        backoff_seconds: float = 1.0, timeout_seconds: float = 5.0,
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        *,
+        max_attempts: int = 4,
+        backoff_seconds: float = 1.0,
+        timeout_seconds: float = 5.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._max_attempts = max_attempts
@@ -58,8 +72,9 @@ class WebhookNotifier:
         """Schedule a delivery and return at once."""
         if len(self._tasks) >= MAX_IN_FLIGHT:
             log.warning("webhook backlog full; not delivering event %s", event_id)
-            task = asyncio.create_task(self._record(event_id, url, "FAILED", 0, None,
-                                                    "too many deliveries in flight"))  # fmt: skip
+            task = asyncio.create_task(
+                self._record(event_id, url, "FAILED", 0, None, "too many deliveries in flight")
+            )
         else:
             task = asyncio.create_task(self._deliver(event_id, url, body))
         self._tasks.add(task)
@@ -84,15 +99,29 @@ class WebhookNotifier:
         await self._record(event_id, url, "FAILED", self._max_attempts, status_code, error)
 
     async def _record(
-        self, event_id: int, url: str, status: str, attempts: int, status_code: int | None,
+        self,
+        event_id: int,
+        url: str,
+        status: str,
+        attempts: int,
+        status_code: int | None,
         error: str | None,
-    ) -> None:  # fmt: skip
-        delivery = {"url": url, "status": status, "attempts": attempts, "statusCode": status_code,
-                    "error": error, "at": self._clock.now().isoformat()}  # fmt: skip
+    ) -> None:
+        delivery = {
+            "url": url,
+            "status": status,
+            "attempts": attempts,
+            "statusCode": status_code,
+            "error": error,
+            "at": self._clock.now().isoformat(),
+        }
         try:
             async with self._engine.begin() as conn:
-                await conn.execute(sa.update(event_table).where(event_table.c.id == event_id)
-                                   .values(delivery=delivery))  # fmt: skip
+                await conn.execute(
+                    sa.update(event_table)
+                    .where(event_table.c.id == event_id)
+                    .values(delivery=delivery)
+                )
         except Exception:
             log.exception("could not record webhook delivery of event %s", event_id)
 

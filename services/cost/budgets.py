@@ -6,15 +6,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import AgentConfig, Setting
 from models.dialect import insert_for
-from services.cost.money import from_picos
+from models.tables import agent_table, run_table, setting_table
 from services.cost.periods import Periods
 from services.errors import AgentNotFound
-from services.run_rows import run_table
+from services.money import from_picos
 
-agent_table = AgentConfig.__table__  # type: ignore[attr-defined]
-setting_table = Setting.__table__  # type: ignore[attr-defined]
 OVERALL_KEY = "budget"
 
 
@@ -63,13 +60,20 @@ def _fraction(used: Decimal, budget: Decimal | None) -> float | None:
 async def get_budget(engine: AsyncEngine, agent: str | None) -> Budget:
     async with engine.connect() as conn:
         if agent is None:
-            value = (await conn.execute(sa.select(setting_table.c.value).where(
-                setting_table.c.key == OVERALL_KEY))).scalar()  # fmt: skip
+            value = (
+                await conn.execute(
+                    sa.select(setting_table.c.value).where(setting_table.c.key == OVERALL_KEY)
+                )
+            ).scalar()
             value = value or {}
             return Budget(_dec(value.get("dailyUsd")), _dec(value.get("monthlyUsd")))
-        row = (await conn.execute(
-            sa.select(agent_table.c.daily_budget_usd, agent_table.c.monthly_budget_usd)
-            .where(agent_table.c.name == agent))).first()  # fmt: skip
+        row = (
+            await conn.execute(
+                sa.select(agent_table.c.daily_budget_usd, agent_table.c.monthly_budget_usd).where(
+                    agent_table.c.name == agent
+                )
+            )
+        ).first()
     if row is None:
         raise AgentNotFound(f"no agent named {agent!r}", agent=agent)
     return Budget(row[0], row[1])
@@ -80,12 +84,15 @@ async def set_budget(engine: AsyncEngine, agent: str | None, budget: Budget) -> 
         if agent is None:
             value = {"dailyUsd": _text(budget.daily_usd), "monthlyUsd": _text(budget.monthly_usd)}
             stmt = insert_for(engine)(setting_table).values(key=OVERALL_KEY, value=value)
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
-                                                          set_={"value": value}))  # fmt: skip
+            await conn.execute(
+                stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+            )
             return
-        result = await conn.execute(sa.update(agent_table).where(agent_table.c.name == agent)
-                                    .values(daily_budget_usd=budget.daily_usd,
-                                            monthly_budget_usd=budget.monthly_usd))  # fmt: skip
+        result = await conn.execute(
+            sa.update(agent_table)
+            .where(agent_table.c.name == agent)
+            .values(daily_budget_usd=budget.daily_usd, monthly_budget_usd=budget.monthly_usd)
+        )
         if not result.rowcount:
             raise AgentNotFound(f"no agent named {agent!r}", agent=agent)
 

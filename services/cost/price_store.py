@@ -11,16 +11,13 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import TieredPrices
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import LlmCall, ModelAlias, ModelPriceOverride
+from models.tables import alias_table, call_table, price_table
 from services.clock import Clock
 from services.cost.prices import PROVIDER_IDS, Alias, Override, PriceBook
 from services.errors import BadUserInput
 from services.records import CostSource
 
 log = logging.getLogger(__name__)
-price_table = ModelPriceOverride.__table__  # type: ignore[attr-defined]
-alias_table = ModelAlias.__table__  # type: ignore[attr-defined]
-call_table = LlmCall.__table__  # type: ignore[attr-defined]
 MAX_CATALOG_ENTRIES = 200
 
 
@@ -58,11 +55,19 @@ class PriceStore:
             prices = (await conn.execute(sa.select(price_table))).mappings().all()
             aliases = (await conn.execute(sa.select(alias_table))).mappings().all()
         self.book = PriceBook(
-            [Override(r["model"], r["input_per_million"], r["output_per_million"],
-                      r["cache_read_per_million"], r["cache_write_per_million"],
-                      r["effective_from"]) for r in prices],
+            [
+                Override(
+                    r["model"],
+                    r["input_per_million"],
+                    r["output_per_million"],
+                    r["cache_read_per_million"],
+                    r["cache_write_per_million"],
+                    r["effective_from"],
+                )
+                for r in prices
+            ],
             [Alias(r["alias"], r["model"], r["provider"]) for r in aliases],
-        )  # fmt: skip
+        )
 
     async def set_override(self, override: Override) -> Override:
         """Insert or replace the override of (model, effective_from)."""
@@ -76,13 +81,17 @@ class PriceStore:
             await conn.execute(
                 sa.delete(price_table).where(price_table.c.model == override.model, same_instant)
             )
-            await conn.execute(sa.insert(price_table).values(
-                model=override.model, input_per_million=override.input_per_million,
-                output_per_million=override.output_per_million,
-                cache_read_per_million=override.cache_read_per_million,
-                cache_write_per_million=override.cache_write_per_million,
-                effective_from=override.effective_from, created_at=self._clock.now(),
-            ))  # fmt: skip
+            await conn.execute(
+                sa.insert(price_table).values(
+                    model=override.model,
+                    input_per_million=override.input_per_million,
+                    output_per_million=override.output_per_million,
+                    cache_read_per_million=override.cache_read_per_million,
+                    cache_write_per_million=override.cache_write_per_million,
+                    effective_from=override.effective_from,
+                    created_at=self._clock.now(),
+                )
+            )
         await self.load()
         return override
 
@@ -99,8 +108,11 @@ class PriceStore:
             raise BadUserInput("an alias must differ from its model", field="alias")
         async with self._lock, self._engine.begin() as conn:
             await conn.execute(sa.delete(alias_table).where(alias_table.c.alias == alias.alias))
-            await conn.execute(sa.insert(alias_table).values(
-                alias=alias.alias, model=alias.model, provider=alias.provider))  # fmt: skip
+            await conn.execute(
+                sa.insert(alias_table).values(
+                    alias=alias.alias, model=alias.model, provider=alias.provider
+                )
+            )
         await self.load()
         return alias
 
@@ -122,8 +134,11 @@ class PriceStore:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         now = self._clock.now()
-        return [entry for model, provider, priced_as in rows
-                if (entry := _catalog_entry(model, provider, priced_as, now))]  # fmt: skip
+        return [
+            entry
+            for model, provider, priced_as in rows
+            if (entry := _catalog_entry(model, provider, priced_as, now))
+        ]
 
 
 def _catalog_entry(
@@ -141,9 +156,11 @@ def _catalog_entry(
         return value.base if isinstance(value, TieredPrices) else value
 
     return CatalogEntry(
-        model=model, provider=provider, priced_as=priced_as,
+        model=model,
+        provider=provider,
+        priced_as=priced_as,
         input_per_million=per_million("input_mtok"),
         output_per_million=per_million("output_mtok"),
         cache_read_per_million=per_million("cache_read_mtok"),
         cache_write_per_million=per_million("cache_write_mtok"),
-    )  # fmt: skip
+    )

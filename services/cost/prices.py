@@ -13,18 +13,31 @@ from decimal import Decimal
 
 from genai_prices import Usage, calc_price
 
-from services.cost.money import MILLION
+from services.money import MILLION
 from services.records import CostSource, LlmCallRecord
 
 # LangChain's `ls_provider` names → genai-prices provider ids.
 PROVIDER_IDS = {
-    "openai": "openai", "azure": "azure", "azure_openai": "azure", "anthropic": "anthropic",
-    "google": "google", "google_genai": "google", "google_vertexai": "google",
-    "google_anthropic_vertex": "google", "bedrock": "aws", "amazon_bedrock": "aws",
-    "mistralai": "mistral", "mistral": "mistral", "groq": "groq", "deepseek": "deepseek",
-    "xai": "x-ai", "fireworks": "fireworks", "together": "together", "cohere": "cohere",
+    "openai": "openai",
+    "azure": "azure",
+    "azure_openai": "azure",
+    "anthropic": "anthropic",
+    "google": "google",
+    "google_genai": "google",
+    "google_vertexai": "google",
+    "google_anthropic_vertex": "google",
+    "bedrock": "aws",
+    "amazon_bedrock": "aws",
+    "mistralai": "mistral",
+    "mistral": "mistral",
+    "groq": "groq",
+    "deepseek": "deepseek",
+    "xai": "x-ai",
+    "fireworks": "fireworks",
+    "together": "together",
+    "cohere": "cohere",
     "perplexity": "perplexity",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)

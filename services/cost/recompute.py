@@ -9,11 +9,11 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.cost.money import to_picos
+from models.tables import call_table, run_table
 from services.cost.prices import PriceBook, run_cost
+from services.money import to_picos
 from services.records import CostSource, RunRecord
-from services.run_queries import RunFilter, calls_by_run
-from services.run_rows import call_table, run_from_row, run_table
+from services.runs import RunFilter, calls_by_run, run_from_row
 
 PAGE = 500
 Transact = Callable[[Callable[[AsyncConnection], Awaitable[None]]], Awaitable[None]]
@@ -32,23 +32,29 @@ def reprice(run: RunRecord, book: PriceBook) -> _Change | None:
     calls = [book.priced(c) for c in run.calls or ()]
     cost, source = run_cost(calls, None, run.total_tokens)
     old = list(run.calls or ())
-    call_changes = [(c.seq, c.cost_usd, c.cost_source, c.priced_as)
-                    for c, o in zip(calls, old, strict=True)
-                    if (c.cost_usd, c.cost_source, c.priced_as)
-                    != (o.cost_usd, o.cost_source, o.priced_as)]  # fmt: skip
+    call_changes = [
+        (c.seq, c.cost_usd, c.cost_source, c.priced_as)
+        for c, o in zip(calls, old, strict=True)
+        if (c.cost_usd, c.cost_source, c.priced_as) != (o.cost_usd, o.cost_source, o.priced_as)
+    ]
     if (cost, source) == (run.cost_usd, run.cost_source) and not call_changes:
         return None
     return _Change(run.id, cost, source, call_changes)
 
 
 async def recompute_costs(
-    engine: AsyncEngine, transact: Transact, book: PriceBook,
-    since: datetime | None, until: datetime | None,
-) -> int:  # fmt: skip
+    engine: AsyncEngine,
+    transact: Transact,
+    book: PriceBook,
+    since: datetime | None,
+    until: datetime | None,
+) -> int:
     """Re-price every run started in [since, until) except those with a reported cost; return
     how many runs' cost changed."""
-    conds = [*RunFilter(since=since, until=until).conditions(),
-             run_table.c.cost_source != CostSource.REPORTED.value]  # fmt: skip
+    conds = [
+        *RunFilter(since=since, until=until).conditions(),
+        run_table.c.cost_source != CostSource.REPORTED.value,
+    ]
     changed = 0
     after: tuple[datetime, str] | None = None
     while True:
@@ -79,11 +85,24 @@ def _run_changed(change: _Change, runs: Sequence[RunRecord]) -> bool:
 
 async def _apply(conn: AsyncConnection, changes: list[_Change]) -> None:
     for change in changes:
-        await conn.execute(sa.update(run_table).where(run_table.c.id == change.run_id).values(
-            cost_pusd=None if change.cost is None else to_picos(change.cost),
-            cost_source=change.source.value))  # fmt: skip
+        await conn.execute(
+            sa.update(run_table)
+            .where(run_table.c.id == change.run_id)
+            .values(
+                cost_pusd=None if change.cost is None else to_picos(change.cost),
+                cost_source=change.source.value,
+            )
+        )
         for seq, cost, source, priced_as in change.calls:
-            await conn.execute(sa.update(call_table).where(
-                call_table.c.run_id == change.run_id, call_table.c.seq == seq,
-            ).values(cost_pusd=None if cost is None else to_picos(cost),
-                     cost_source=source.value, priced_as=priced_as))  # fmt: skip
+            await conn.execute(
+                sa.update(call_table)
+                .where(
+                    call_table.c.run_id == change.run_id,
+                    call_table.c.seq == seq,
+                )
+                .values(
+                    cost_pusd=None if cost is None else to_picos(cost),
+                    cost_source=source.value,
+                    priced_as=priced_as,
+                )
+            )

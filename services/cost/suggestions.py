@@ -15,10 +15,10 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import TieredPrices
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.tables import call_table, run_table
 from services.cost.cheaper_models import CHEAPER_MODELS
-from services.cost.money import MILLION, from_picos
+from services.money import MILLION, from_picos
 from services.records import FAILED_STATUSES, CostSource, RunStatus
-from services.run_rows import call_table, run_table
 
 DAYS_PER_MONTH = Decimal(30)
 MIN_WINDOW_DAYS = Decimal(1) / 24  # never extrapolate from less than an hour
@@ -79,9 +79,12 @@ def _prices(priced_as: str, at: datetime) -> dict[str, Decimal] | None:
 def _reprice(usage: _Usage, prices: dict[str, Decimal]) -> Decimal:
     read = prices.get("cache_read_mtok", prices["input_mtok"])
     write = prices.get("cache_write_mtok", prices["input_mtok"])
-    return (usage.uncached_input * prices["input_mtok"] + usage.cached_tokens * read
-            + usage.cache_write_tokens * write + usage.output_tokens * prices["output_mtok"]
-            ) / MILLION  # fmt: skip
+    return (
+        usage.uncached_input * prices["input_mtok"]
+        + usage.cached_tokens * read
+        + usage.cache_write_tokens * write
+        + usage.output_tokens * prices["output_mtok"]
+    ) / MILLION
 
 
 def _money(value: Decimal) -> str:
@@ -94,31 +97,54 @@ async def cost_suggestions(
     since = since or now - timedelta(days=30)
     window = [run_table.c.started_at >= since, run_table.c.status != RunStatus.RUNNING.value]
     async with engine.connect() as conn:
-        first = (await conn.execute(sa.select(sa.func.min(run_table.c.started_at)).where(
-            *window))).scalar()  # fmt: skip
+        first = (
+            await conn.execute(sa.select(sa.func.min(run_table.c.started_at)).where(*window))
+        ).scalar()
         if first is None:
             return []
-        usage_rows = (await conn.execute(
-            sa.select(run_table.c.agent, call_table.c.priced_as, sa.func.count(),
-                      sa.func.sum(call_table.c.input_tokens),
-                      sa.func.sum(call_table.c.cached_input_tokens),
-                      sa.func.sum(call_table.c.cache_write_tokens),
-                      sa.func.sum(call_table.c.output_tokens), sa.func.sum(call_table.c.cost_pusd))
-            .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
-            .where(*window, call_table.c.cost_source.in_(
-                [CostSource.CATALOG.value, CostSource.OVERRIDE.value]),
-                call_table.c.priced_as.is_not(None))
-            .group_by(run_table.c.agent, call_table.c.priced_as))).all()  # fmt: skip
+        usage_rows = (
+            await conn.execute(
+                sa.select(
+                    run_table.c.agent,
+                    call_table.c.priced_as,
+                    sa.func.count(),
+                    sa.func.sum(call_table.c.input_tokens),
+                    sa.func.sum(call_table.c.cached_input_tokens),
+                    sa.func.sum(call_table.c.cache_write_tokens),
+                    sa.func.sum(call_table.c.output_tokens),
+                    sa.func.sum(call_table.c.cost_pusd),
+                )
+                .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
+                .where(
+                    *window,
+                    call_table.c.cost_source.in_(
+                        [CostSource.CATALOG.value, CostSource.OVERRIDE.value]
+                    ),
+                    call_table.c.priced_as.is_not(None),
+                )
+                .group_by(run_table.c.agent, call_table.c.priced_as)
+            )
+        ).all()
         failed = sa.case((run_table.c.status.in_([s.value for s in FAILED_STATUSES]), 1), else_=0)
         failed_cost = sa.case((failed == 1, run_table.c.cost_pusd), else_=0)
-        failure_rows = (await conn.execute(
-            sa.select(run_table.c.agent, sa.func.count(), sa.func.sum(failed),
-                      sa.func.sum(failed_cost))
-            .where(*window).group_by(run_table.c.agent))).all()  # fmt: skip
+        failure_rows = (
+            await conn.execute(
+                sa.select(
+                    run_table.c.agent,
+                    sa.func.count(),
+                    sa.func.sum(failed),
+                    sa.func.sum(failed_cost),
+                )
+                .where(*window)
+                .group_by(run_table.c.agent)
+            )
+        ).all()
     start = max(since, first)
     days = max(Decimal(repr((now - start).total_seconds())) / 86400, MIN_WINDOW_DAYS)
-    usages = [_Usage(a, p, int(n), int(i), int(c), int(w), int(o), from_picos(int(x or 0))
-                     or Decimal(0)) for a, p, n, i, c, w, o, x in usage_rows]  # fmt: skip
+    usages = [
+        _Usage(a, p, int(n), int(i), int(c), int(w), int(o), from_picos(int(x or 0)) or Decimal(0))
+        for a, p, n, i, c, w, o, x in usage_rows
+    ]
     base = {"windowStart": start.isoformat(), "windowDays": float(days)}
     suggestions = [
         *(s for u in usages if (s := _cheaper_model(u, days, now, base))),
@@ -148,19 +174,27 @@ def _cheaper_model(
         return None
     current = usage.priced_as.partition(":")[2]
     return Suggestion(
-        SuggestionKind.CHEAPER_MODEL, usage.agent,
+        SuggestionKind.CHEAPER_MODEL,
+        usage.agent,
         f"Try {candidate} instead of {current} for {usage.agent}",
         f"{usage.calls} calls to {current} cost ${_money(usage.cost)} over {float(days):.2f} days; "
         f"the same tokens on {candidate} would cost ${_money(candidate_cost)}. Check quality on "
         "a sample before switching.",
         monthly,
-        {**base, "currentModel": usage.priced_as, "candidateModel": f"{provider}:{candidate}",
-         "calls": usage.calls, "uncachedInputTokens": usage.uncached_input,
-         "cachedTokens": usage.cached_tokens, "cacheWriteTokens": usage.cache_write_tokens,
-         "outputTokens": usage.output_tokens, "currentCostUsd": float(usage.cost),
-         "candidateCostUsd": float(candidate_cost),
-         "candidatePricesPerMillion": {k: float(v) for k, v in prices.items()}},
-    )  # fmt: skip
+        {
+            **base,
+            "currentModel": usage.priced_as,
+            "candidateModel": f"{provider}:{candidate}",
+            "calls": usage.calls,
+            "uncachedInputTokens": usage.uncached_input,
+            "cachedTokens": usage.cached_tokens,
+            "cacheWriteTokens": usage.cache_write_tokens,
+            "outputTokens": usage.output_tokens,
+            "currentCostUsd": float(usage.cost),
+            "candidateCostUsd": float(candidate_cost),
+            "candidatePricesPerMillion": {k: float(v) for k, v in prices.items()},
+        },
+    )
 
 
 def _prompt_caching(
@@ -176,14 +210,16 @@ def _prompt_caching(
         return None
     if uncached_cost * 2 < usage.cost:  # input does not dominate this model's spend
         return None
-    window_savings = (usage.uncached_input * ASSUMED_CACHEABLE_FRACTION
-                      * (input_price - read_price) / MILLION)  # fmt: skip
+    window_savings = (
+        usage.uncached_input * ASSUMED_CACHEABLE_FRACTION * (input_price - read_price) / MILLION
+    )
     monthly = window_savings * DAYS_PER_MONTH / days
     if monthly < MIN_MONTHLY_SAVINGS:
         return None
     model = usage.priced_as.partition(":")[2]
     return Suggestion(
-        SuggestionKind.PROMPT_CACHING, usage.agent,
+        SuggestionKind.PROMPT_CACHING,
+        usage.agent,
         f"Cache the stable prompt prefix of {usage.agent} on {model}",
         f"Uncached input is ${_money(uncached_cost)} of ${_money(usage.cost)} spent on {model} "
         f"and only {float(hit_ratio):.0%} of input tokens hit the cache. If "
@@ -191,13 +227,19 @@ def _prompt_caching(
         f"billed at ${read_price}/M instead of ${input_price}/M (cache-write premiums, where the "
         "provider charges them, are not included).",
         monthly,
-        {**base, "model": usage.priced_as, "inputTokens": usage.input_tokens,
-         "uncachedInputTokens": usage.uncached_input, "cachedTokens": usage.cached_tokens,
-         "cacheHitRatio": float(hit_ratio), "modelCostUsd": float(usage.cost),
-         "inputPricePerMillion": float(input_price),
-         "cacheReadPricePerMillion": float(read_price),
-         "assumedCacheableFraction": float(ASSUMED_CACHEABLE_FRACTION)},
-    )  # fmt: skip
+        {
+            **base,
+            "model": usage.priced_as,
+            "inputTokens": usage.input_tokens,
+            "uncachedInputTokens": usage.uncached_input,
+            "cachedTokens": usage.cached_tokens,
+            "cacheHitRatio": float(hit_ratio),
+            "modelCostUsd": float(usage.cost),
+            "inputPricePerMillion": float(input_price),
+            "cacheReadPricePerMillion": float(read_price),
+            "assumedCacheableFraction": float(ASSUMED_CACHEABLE_FRACTION),
+        },
+    )
 
 
 def _failed_runs(row: Any, days: Decimal, base: dict[str, Any]) -> Suggestion | None:
@@ -207,11 +249,17 @@ def _failed_runs(row: Any, days: Decimal, base: dict[str, Any]) -> Suggestion | 
     if not failed or monthly < MIN_MONTHLY_SAVINGS:
         return None
     return Suggestion(
-        SuggestionKind.FAILED_RUNS, agent, f"Stop paying for failed runs of {agent}",
+        SuggestionKind.FAILED_RUNS,
+        agent,
+        f"Stop paying for failed runs of {agent}",
         f"{int(failed)} of {int(runs)} runs failed (ERROR or TIMEOUT) and still cost "
         f"${_money(failed_cost)} in tokens over {float(days):.2f} days. Fix the most common "
         "error, validate inputs before calling the model, or fail faster.",
         monthly,
-        {**base, "runs": int(runs), "failedRuns": int(failed),
-         "failedRunsCostUsd": float(failed_cost)},
-    )  # fmt: skip
+        {
+            **base,
+            "runs": int(runs),
+            "failedRuns": int(failed),
+            "failedRunsCostUsd": float(failed_cost),
+        },
+    )

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.dialect import epoch_bucket
+from models.tables import call_table, run_table
 from services.cost.budgets import BudgetStatus, budget_status
-from services.cost.money import from_picos
 from services.cost.periods import Periods
+from services.money import from_picos
 from services.records import FAILED_STATUSES, CostSource, RunStatus
-from services.run_queries import RunFilter
-from services.run_rows import call_table, run_table
+from services.runs import RunFilter
 
 BUCKET_SECONDS = 900
 UNKNOWN_MODEL = "(unknown)"
@@ -96,20 +96,28 @@ async def summarize_costs(
     ).where(*conds)
     by_agent = (
         sa.select(run_table.c.agent, sa.func.count(), sa.func.sum(cost))
-        .where(*conds).group_by(run_table.c.agent).order_by(run_table.c.agent)
-    )  # fmt: skip
+        .where(*conds)
+        .group_by(run_table.c.agent)
+        .order_by(run_table.c.agent)
+    )
     model = sa.func.coalesce(call_table.c.model, UNKNOWN_MODEL)
     by_model = (
         sa.select(
-            model, sa.func.count(sa.distinct(call_table.c.run_id)), sa.func.count(),
-            sa.func.sum(call_table.c.input_tokens), sa.func.sum(call_table.c.output_tokens),
+            model,
+            sa.func.count(sa.distinct(call_table.c.run_id)),
+            sa.func.count(),
+            sa.func.sum(call_table.c.input_tokens),
+            sa.func.sum(call_table.c.output_tokens),
             sa.func.sum(call_table.c.cached_input_tokens),
-            sa.func.sum(call_table.c.reasoning_tokens), sa.func.sum(call_table.c.cost_pusd),
+            sa.func.sum(call_table.c.reasoning_tokens),
+            sa.func.sum(call_table.c.cost_pusd),
             sa.func.sum(sa.case((call_table.c.cost_pusd.is_(None), 1), else_=0)),
         )
         .select_from(call_table.join(run_table, run_table.c.id == call_table.c.run_id))
-        .where(*conds).group_by(model).order_by(model)
-    )  # fmt: skip
+        .where(*conds)
+        .group_by(model)
+        .order_by(model)
+    )
     bucket = epoch_bucket(engine, run_table.c.started_at, BUCKET_SECONDS).label("bucket")
     by_bucket = sa.select(bucket, sa.func.sum(cost), sa.func.count()).where(*conds).group_by(bucket)
     async with engine.connect() as conn:
@@ -122,17 +130,23 @@ async def summarize_costs(
     month = budget.monthly_used_usd
     fraction = periods.month_elapsed_fraction
     return CostSummary(
-        runs=int(runs), priced_runs=int(priced), unpriced_runs=int(unpriced or 0),
-        successful_runs=int(successes or 0), total_usd=_usd(total),
+        runs=int(runs),
+        priced_runs=int(priced),
+        unpriced_runs=int(unpriced or 0),
+        successful_runs=int(successes or 0),
+        total_usd=_usd(total),
         failed_runs_cost_usd=_usd(failed_cost),
         today_usd=budget.daily_used_usd,  # the budget status already summed today
         month_to_date_usd=month,
         projected_month_usd=(month / Decimal(repr(fraction))) if fraction > 0 else month,
         by_agent=[AgentCost(a, int(n), _usd(c)) for a, n, c in agent_rows],
-        by_model=[ModelCost(m, int(r), int(k), int(i), int(o), int(c), int(rs), _usd(p), int(u))
-                  for m, r, k, i, o, c, rs, p, u in model_rows],
-        by_day=_days(bucket_rows, zone), budget=budget,
-    )  # fmt: skip
+        by_model=[
+            ModelCost(m, int(r), int(k), int(i), int(o), int(c), int(rs), _usd(p), int(u))
+            for m, r, k, i, o, c, rs, p, u in model_rows
+        ],
+        by_day=_days(bucket_rows, zone),
+        budget=budget,
+    )
 
 
 def _days(rows: Sequence[sa.Row[Any]], zone: ZoneInfo) -> list[DayCost]:

@@ -34,9 +34,12 @@ class Permit:
     """
 
     def __init__(
-        self, agent: str, waited_seconds: float, release: Callable[[], Awaitable[None]],
+        self,
+        agent: str,
+        waited_seconds: float,
+        release: Callable[[], Awaitable[None]],
         queued: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.agent = agent
         self.waited_seconds = waited_seconds
         # True when the caller had to wait its turn (rate or concurrency), not merely a round

@@ -81,8 +81,9 @@ class MemoryRateLimiter(RateLimiter):
             state.in_flight -= 1
             self._hand_over(state)
 
-        return Permit(agent, self._clock.monotonic() - arrival, release,
-                      queued=queued or waited_for_slot)  # fmt: skip
+        return Permit(
+            agent, self._clock.monotonic() - arrival, release, queued=queued or waited_for_slot
+        )
 
     async def configure(self, agent: str, policy: RateLimitPolicy | None) -> None:
         state = self._state(agent)

@@ -260,8 +260,9 @@ class RedisRateLimiter(RateLimiter):
                 )
                 if reply.status == GRANTED:
                     queued = in_line or caller.waited_for_rate
-                    return Permit(agent, waited, partial(self._release, agent, caller.id),
-                                  queued=queued)  # fmt: skip
+                    return Permit(
+                        agent, waited, partial(self._release, agent, caller.id), queued=queued
+                    )
                 if reply.status != WAITING:
                     await self._give_back(agent, caller)
                     await self._shielded(self._state.count_rejection(agent, now))

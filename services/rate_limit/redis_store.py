@@ -63,9 +63,15 @@ class SharedState:
         """Reserve the caller's GCRA slot, queueing it if it must wait (see RESERVE)."""
         keys, deadline = self.keys(agent), arrival_ms + policy.max_queue_ms
         args: list[str | float] = [
-            now_ms, policy.interval * 1000, policy.tolerance * 1000, deadline - now_ms,
-            policy.max_queue_length, caller_id, deadline, new_epoch(),
-        ]  # fmt: skip
+            now_ms,
+            policy.interval * 1000,
+            policy.tolerance * 1000,
+            deadline - now_ms,
+            policy.max_queue_length,
+            caller_id,
+            deadline,
+            new_epoch(),
+        ]
         status, wait, epoch = await self._scripts.reserve([keys.gcra, keys.queue], args)
         refused: Reason | None = None
         if int(status) != ADMITTED:
@@ -95,9 +101,13 @@ class SharedState:
         """Take a concurrency slot or a place in line for it (see LEASE)."""
         keys = self.keys(agent)
         args: list[str | float] = [
-            now_ms, policy.max_concurrent or 0, now_ms + lease_ms, caller_id,
-            arrival_ms + policy.max_queue_ms, policy.max_queue_length,
-        ]  # fmt: skip
+            now_ms,
+            policy.max_concurrent or 0,
+            now_ms + lease_ms,
+            caller_id,
+            arrival_ms + policy.max_queue_ms,
+            policy.max_queue_length,
+        ]
         status, first = await self._scripts.lease(
             [keys.leases, keys.queue, keys.line, keys.seq], args
         )
