@@ -318,9 +318,12 @@ async def test_waits_on_the_real_clock(prefix: str) -> None:
     try:
         began = time.monotonic()
         permits = await asyncio.gather(*(limiter.acquire(AGENT) for _ in range(3)))
-        assert 0.18 < time.monotonic() - began < 1
+        assert 0.18 < time.monotonic() - began < 5
         waits = sorted(permit.waited_seconds for permit in permits)
-        assert waits[0] < 0.05 and 0.09 < waits[1] < 0.5 and 0.19 < waits[2] < 0.6
+        # The first call is admitted without queueing (less than one 100 ms interval, even with
+        # a slow Redis round trip); the others wait one and two intervals. Upper bounds are loose
+        # because a loaded machine delays wake-ups, never shortens them.
+        assert waits[0] < 0.09 and 0.09 < waits[1] < 2.5 and 0.19 < waits[2] < 2.6
         for permit in permits:
             await permit.release()
     finally:
