@@ -1,4 +1,4 @@
-"""The `agentwatch` command: serve, export-schema, db upgrade."""
+"""The `agentwatch` command: serve, export-schema, db upgrade, keys."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from agentwatch import keys_cli
 from services import __version__
 from services.settings import Settings, SettingsError
 
@@ -68,6 +69,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         ws="websockets-sansio",
+        # One WebSocket message may be as large as one HTTP body, no larger.
+        ws_max_size=settings.max_body_bytes,
         lifespan="on",
     )
     return 0
@@ -167,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help="apply all migrations", description="Apply all migrations."
     )
     _database_option(upgrade)
+    keys_cli.add_parser(commands)
     return parser
 
 
@@ -193,4 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args, settings)
     if args.command == "export-schema":
         return _export_schema(args)
+    if args.command == "keys":
+        return keys_cli.run(args, settings)
     return _db_upgrade(settings)

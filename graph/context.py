@@ -8,6 +8,7 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from services.alerts import AlertEvent
+from services.api_keys import Principal
 from services.platform import Platform
 from services.records import LlmCallRecord
 
@@ -42,3 +43,7 @@ class Context:
     request: Request | WebSocket | None = None
     # Filled by Strawberry for WebSocket connections (graphql-transport-ws connection_init).
     connection_params: dict[str, Any] | None = field(default=None)
+    # Who sent the operation (set by the auth middleware, or at connection_init).
+    principal: Principal | None = None
+    # The key whose WebSocket connection count this connection holds, released at its end.
+    counted_key: str | None = None

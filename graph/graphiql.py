@@ -26,13 +26,14 @@ import strawberry
 from strawberry.http.ides import get_graphql_ide_html
 
 __all__ = [
+    "BOOTSTRAP_PATH",
     "DEFAULT_ASSET_PREFIX",
     "EXAMPLE_QUERY_SCRIPT",
     "GRAPHIQL_ASSETS",
     "STRAWBERRY_GRAPHIQL_TEMPLATE",
     "VENDOR_DIR",
-    "agentwatch_graphiql_html",
     "external_asset_refs",
+    "graphiql_page_and_bootstrap",
     "offline_graphiql_html",
     "rewrite_graphiql_html",
 ]
@@ -170,15 +171,31 @@ def offline_graphiql_html(asset_prefix: str = DEFAULT_ASSET_PREFIX) -> str:
     return rewrite_graphiql_html(get_graphql_ide_html(graphql_ide="graphiql"), asset_prefix)
 
 
-@functools.cache
-def agentwatch_graphiql_html(asset_prefix: str = DEFAULT_ASSET_PREFIX) -> str:
-    """The offline page, opening on AgentWatch's example query instead of the stock welcome.
+def _with_example_query(html: str) -> str:
+    """Open on AgentWatch's example query instead of the stock welcome.
 
     The example lives in a served script (``EXAMPLE_QUERY_SCRIPT``), loaded from ``<head>`` so
     it runs before GraphiQL's start-up script reads ``?q=``; no inline script is added.
     """
-    html = offline_graphiql_html(asset_prefix)
     tag = f'<script src="{EXAMPLE_QUERY_SCRIPT}"></script>\n  </head>'
     if html.count("</head>") != 1:
         raise RuntimeError("GraphiQL page has no single </head> to load the example query from")
     return html.replace("</head>", tag)
+
+
+BOOTSTRAP_PATH: Final = "/static/graphiql-bootstrap.js"
+# The template's one attribute-less <script> is its inline bootstrap.
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+@functools.cache
+def graphiql_page_and_bootstrap() -> tuple[str, str]:
+    """The offline page with its inline bootstrap moved to ``BOOTSTRAP_PATH`` and AgentWatch's
+    example query loaded from a served script, and the bootstrap's text, so the
+    Content-Security-Policy can forbid inline script everywhere."""
+    html = offline_graphiql_html()
+    scripts = _INLINE_SCRIPT.findall(html)
+    if len(scripts) != 1:
+        raise RuntimeError(f"expected one inline script in GraphiQL's page, found {len(scripts)}")
+    page = _INLINE_SCRIPT.sub(f'<script src="{BOOTSTRAP_PATH}"></script>', html)
+    return _with_example_query(page), scripts[0]

@@ -1,6 +1,7 @@
 """The one place where Query, Mutation and Subscription are assembled."""
 
 from collections.abc import AsyncGenerator
+from datetime import datetime
 
 import strawberry
 from graphql.validation import ASTValidationRule
@@ -13,7 +14,9 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
-from graph.errors import ErrorCodes
+from graph.errors import AgentWatchSchema, ErrorCodes
+from graph.scalars import DateTimeDefinition
+from graph.scopes import ScopeCheck, require
 from graph.types.agent import Agent
 from graph.types.alert import Alert, AlertConnection, AlertRule
 from graph.types.cost import BudgetStatus, CostSuggestion, CostSummary, ModelAlias, ModelPrice
@@ -163,20 +166,24 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(description="Every run as soon as it is stored finished.")
     def run_recorded(self, info: runs.Info, agent: str | None = None) -> AsyncGenerator[Run, None]:
+        require(info.context.principal, "Subscription", "runRecorded")
         return runs.run_recorded(info, agent)
 
     @strawberry.subscription(description="Every alert transition and value update, live.")
     def alert_changed(
         self, info: runs.Info, agent: str | None = None
     ) -> AsyncGenerator[Alert, None]:
+        require(info.context.principal, "Subscription", "alertChanged")
         return alert_resolvers.alert_changed(info, agent)
 
 
-schema = strawberry.Schema(
+schema = AgentWatchSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    scalar_overrides={datetime: DateTimeDefinition},
     extensions=[
+        ScopeCheck,
         lambda: AddValidationRules(QUERY_LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ParserCache,

@@ -2,6 +2,7 @@
 
 from models.agent import AgentConfig
 from models.alert import AlertEventRow, AlertRow, AlertRuleRow
+from models.api_key import ApiKeyRow
 from models.llm_call import LlmCall
 from models.pricing import ModelAlias, ModelPriceOverride, Setting
 from models.rate_limit import RateLimitCounter
@@ -12,6 +13,7 @@ __all__ = [
     "AlertEventRow",
     "AlertRow",
     "AlertRuleRow",
+    "ApiKeyRow",
     "LlmCall",
     "ModelAlias",
     "ModelPriceOverride",

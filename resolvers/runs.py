@@ -13,6 +13,7 @@ from graph.enums import RunStatus
 from graph.inputs import RecordRunInput
 from graph.types.run import RecordRunsResult, Run, RunConnection
 from services import validation
+from services.api_keys import ANONYMOUS
 from services.money import usd_input
 from services.pubsub import RunRecorded
 from services.records import RunErrorInfo
@@ -60,20 +61,25 @@ async def _disconnected(request: Request) -> None:
         pass
 
 
-def client_key(info: Info) -> str:
+def client_address(info: Info) -> str:
     """Who a recordRun comes from, for the ingestion limit: the client address."""
     request = info.context.request
     client = request.client if request is not None else None
     return client.host if client is not None else "unknown"
 
 
+def _check_ingestion(info: Info) -> None:
+    principal = info.context.principal or ANONYMOUS
+    info.context.platform.check_ingestion(principal, client_address(info))
+
+
 async def record_run(info: Info, input: RecordRunInput) -> Run:
-    info.context.platform.ingestion_limiter.check(client_key(info))
+    _check_ingestion(info)
     return Run.from_record(await info.context.platform.ingestor.record(_report(input)))
 
 
 async def record_runs(info: Info, runs: list[RecordRunInput]) -> RecordRunsResult:
-    info.context.platform.ingestion_limiter.check(client_key(info))  # one token per request
+    _check_ingestion(info)  # one token per request
     stored = await info.context.platform.ingestor.record_many([_report(r) for r in runs])
     return RecordRunsResult(count=len(stored), ids=[strawberry.ID(r.id) for r in stored])
 

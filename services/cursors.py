@@ -5,6 +5,7 @@ import binascii
 from datetime import datetime
 
 from services.errors import BadUserInput
+from services.validation import representable
 
 
 def encode_cursor(at: datetime, key: str) -> str:
@@ -16,7 +17,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, key = base64.urlsafe_b64decode(padded).decode().split("|", 1)
-        parsed = datetime.fromisoformat(at)
+        parsed = representable(datetime.fromisoformat(at))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInput("`after` is not a cursor returned by this API") from exc
     if parsed.tzinfo is None:

@@ -24,3 +24,19 @@ class AgentNotFound(AgentWatchError):
 
 class AgentDisabled(AgentWatchError):
     code = "AGENT_DISABLED"
+
+
+class Unauthenticated(AgentWatchError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(AgentWatchError):
+    """The API key is valid but lacks the scope this operation needs."""
+
+    code = "FORBIDDEN"
+
+
+class DatabaseUnavailable(AgentWatchError):
+    """The database did not answer in time or could not be reached; safe to retry."""
+
+    code = "DATABASE_UNAVAILABLE"

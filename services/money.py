@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 PICOS_PER_USD = 10**12
 MILLION = Decimal(1_000_000)
+# The largest amount accepted anywhere (a reported cost, a budget, a price): 1e18 picodollars
+# fit the BIGINT columns (max ~9.2e18) with room to spare; 9.3e6 USD used to overflow them.
+MAX_USD = Decimal(1_000_000)
 
 
 def to_picos(usd: Decimal) -> int:
@@ -24,6 +27,6 @@ def usd_input(value: float, field: str) -> Decimal:
     from services.errors import BadUserInput
 
     amount = Decimal(repr(value))
-    if not amount.is_finite() or amount < 0 or amount > Decimal(10**9):
-        raise BadUserInput(f"{field} must be between 0 and 1e9 USD", field=field)
+    if not amount.is_finite() or amount < 0 or amount > MAX_USD:
+        raise BadUserInput(f"{field} must be between 0 and {MAX_USD:,} USD", field=field)
     return amount

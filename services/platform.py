@@ -21,6 +21,7 @@ from services.agents import (
     parse_overall_budget,
 )
 from services.alerts import AlertChanged, AlertManager, WebhookNotifier
+from services.api_keys import ADMIN_ENV, ANONYMOUS, ApiKeyStore, Principal
 from services.clock import Clock, SystemClock
 from services.cost import Budget, Costs, PriceStore, set_budget
 from services.metrics import Metrics
@@ -58,13 +59,20 @@ class Platform:
     run_queries: RunReader
     metrics: Metrics
     costs: Costs
+    api_keys: ApiKeyStore
+    _key_limiters: dict[str, IngestionLimiter] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Platform":
         """Migrate (if enabled), load the agents file and start the writer."""
         clock = clock or SystemClock()
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            command_timeout=settings.db_command_timeout_seconds,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
         try:
             if settings.migrate_on_start:
                 await upgrade(engine)
@@ -156,10 +164,27 @@ class Platform:
             RunReader(engine),
             Metrics(engine, clock),
             Costs(engine, clock, settings.zone, prices, writer.transact),
+            ApiKeyStore(engine, clock, settings.key_cache_seconds),
         )
         platform._tasks.append(asyncio.create_task(platform._refresh_loop()))
         log.info("AgentWatch core started with %d agents", len(specs))
         return platform
+
+    def check_ingestion(self, principal: Principal, address: str) -> None:
+        """Take one ingestion token: a stored key has its own bucket (its own limit or the
+        default); the environment key and unauthenticated servers count per client address."""
+        if principal.key_id in (ADMIN_ENV.key_id, ANONYMOUS.key_id):
+            self.ingestion_limiter.check(address)
+            return
+        limiter = self._key_limiters.get(principal.key_id)
+        if limiter is None:
+            limiter = IngestionLimiter(
+                principal.ingest_rate_per_second or self.settings.ingest_rate_per_second,
+                principal.ingest_burst or self.settings.ingest_burst,
+                self.clock,
+            )
+            self._key_limiters[principal.key_id] = limiter
+        limiter.check(principal.key_id)
 
     async def update_agent(self, name: str, update: AgentUpdate) -> AgentRecord:
         """Change an agent's settings; a rate limit change starts its limiter afresh."""

@@ -95,6 +95,22 @@ class Settings:
     # recordRun ingestion limit per client address: sustained rate and burst.
     ingest_rate_per_second: float = 2000.0
     ingest_burst: int = 4000
+    # Bytes of request body accepted on /graphql; larger is refused with 413 while reading.
+    max_body_bytes: int = 8 * 1024 * 1024
+    # Database waits: connecting, a free pooled connection, one statement (PostgreSQL).
+    db_connect_timeout_seconds: float = 5.0
+    db_pool_timeout_seconds: float = 5.0
+    db_command_timeout_seconds: float = 30.0
+    # /health answers 503 when `SELECT 1` takes longer than this.
+    health_timeout_seconds: float = 1.0
+    # WebSocket caps: connections per client address and per API key, subscriptions per
+    # connection; a connection whose sends stay blocked this long is dropped.
+    ws_max_connections_per_client: int = 16
+    ws_max_connections_per_key: int = 64
+    ws_max_subscriptions_per_connection: int = 32
+    ws_send_timeout_seconds: float = 10.0
+    # Seconds a stored API key lookup is cached (a revoked key stops working within this).
+    key_cache_seconds: float = 5.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,4 +147,22 @@ class Settings:
             redis_key_prefix=env.get("AGENTWATCH_REDIS_KEY_PREFIX") or "agentwatch:rl:",
             ingest_rate_per_second=_float(env, "AGENTWATCH_INGEST_RATE_PER_SECOND", 2000.0),
             ingest_burst=_int(env, "AGENTWATCH_INGEST_BURST", 4000),
+            max_body_bytes=_int(env, "AGENTWATCH_MAX_BODY_BYTES", cls.max_body_bytes, 1024),
+            db_connect_timeout_seconds=_float(env, "AGENTWATCH_DB_CONNECT_TIMEOUT_SECONDS", 5.0),
+            db_pool_timeout_seconds=_float(env, "AGENTWATCH_DB_POOL_TIMEOUT_SECONDS", 5.0),
+            db_command_timeout_seconds=_float(env, "AGENTWATCH_DB_COMMAND_TIMEOUT_SECONDS", 30.0),
+            health_timeout_seconds=_float(env, "AGENTWATCH_HEALTH_TIMEOUT_SECONDS", 1.0),
+            ws_max_connections_per_client=_int(
+                env, "AGENTWATCH_WS_MAX_CONNECTIONS_PER_CLIENT", cls.ws_max_connections_per_client
+            ),
+            ws_max_connections_per_key=_int(
+                env, "AGENTWATCH_WS_MAX_CONNECTIONS_PER_KEY", cls.ws_max_connections_per_key
+            ),
+            ws_max_subscriptions_per_connection=_int(
+                env,
+                "AGENTWATCH_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+                cls.ws_max_subscriptions_per_connection,
+            ),
+            ws_send_timeout_seconds=_float(env, "AGENTWATCH_WS_SEND_TIMEOUT_SECONDS", 10.0),
+            key_cache_seconds=_float(env, "AGENTWATCH_KEY_CACHE_SECONDS", 5.0),
         )

@@ -1,7 +1,7 @@
 """Input rules shared by every entry point (GraphQL, agents file, ingestion)."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from services.errors import BadUserInput
 
@@ -10,6 +10,7 @@ _AGENT_NAME = re.compile(AGENT_NAME_PATTERN)
 MAX_TOKENS_PER_RUN = 100_000_000
 MAX_TEXT = {
     "model": 200,
+    "provider": 100,
     "error.type": 200,
     "error.message": 16_384,
     "error.stackTrace": 65_536,
@@ -20,6 +21,23 @@ MAX_TEXT = {
 EARLIEST_TIMESTAMP = datetime.fromisoformat("2015-01-01T00:00:00+00:00")
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_LATENCY_MS = 7 * 24 * 3600 * 1000.0
+# A day inside Python's range, so converting to UTC and ±1 day arithmetic never overflow.
+_EARLIEST_REPRESENTABLE = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_LATEST_REPRESENTABLE = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+
+
+def representable(value: datetime) -> datetime:
+    """`value` unchanged if it converts to UTC safely; ValueError otherwise
+    (`0001-01-01T00:00:00+05:00` parses, then fails with "date value out of range")."""
+    if value.tzinfo is None:
+        return value
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of the representable date range") from None
+    if not _EARLIEST_REPRESENTABLE <= in_utc <= _LATEST_REPRESENTABLE:
+        raise ValueError("out of the representable date range")
+    return value
 
 
 def agent_name(name: str) -> str:
@@ -33,8 +51,20 @@ def agent_name(name: str) -> str:
 
 
 def text(value: str | None, field: str) -> str | None:
-    if value is not None and len(value) > MAX_TEXT[field]:
+    """Text both databases can store: bounded, no NUL (PostgreSQL refuses it), valid Unicode
+    (a lone surrogate cannot be encoded for either)."""
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT[field]:
         raise BadUserInput(f"{field} is longer than {MAX_TEXT[field]} characters", field=field)
+    if "\x00" in value:
+        raise BadUserInput(f"{field} contains a NUL character, which cannot be stored", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(
+            f"{field} contains a lone surrogate (invalid Unicode)", field=field
+        ) from None
     return value
 
 

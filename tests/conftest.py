@@ -66,7 +66,12 @@ async def api_server(database_url: str) -> AsyncIterator["InProcessServer"]:
 
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server({"AGENTWATCH_DATABASE_URL": database_url}, tmp_path / "server.log")
+    # Every test client shares 127.0.0.1; some open hundreds of WebSockets on purpose.
+    env = {
+        "AGENTWATCH_DATABASE_URL": database_url,
+        "AGENTWATCH_WS_MAX_CONNECTIONS_PER_CLIENT": "1000",
+    }
+    server = start_server(env, tmp_path / "server.log")
     try:
         yield server
     finally:

@@ -1,6 +1,5 @@
 """`recordRun`: validate and store runs executed elsewhere, idempotently by `requestId`."""
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from services.agents import AgentRegistry
 from services.clock import Clock
 from services.cost import PriceStore, run_cost
 from services.errors import BadUserInput
+from services.money import MAX_USD
 from services.records import CostSource, LlmCallRecord, RunErrorInfo, RunRecord, RunStatus
 from services.runs.payloads import ensure_within, to_storable
 from services.runs.queries import get_run
@@ -124,6 +124,11 @@ class RunIngestor:
         else:
             input_tokens, output_tokens = report.input_tokens, report.output_tokens
         cost, source = run_cost(calls, report.cost_usd, input_tokens + output_tokens)
+        if cost is not None and cost > MAX_USD:
+            raise BadUserInput(
+                f"the run's cost {cost:.2f} USD exceeds {MAX_USD:,} USD (check the token counts)",
+                field="costUsd",
+            )
         run_id = (
             uuid.uuid5(REQUEST_ID_NAMESPACE, report.request_id)
             if report.request_id
@@ -183,6 +188,7 @@ class RunIngestor:
                 where,
             )
             validation.text(call.model, "model")
+            validation.text(call.provider, "provider")  # llm_call.provider is VARCHAR(100)
             validation.latency_ms(call.latency_ms)
             at = call.started_at or started
             validation.timestamp(at, now, f"{where}startedAt")
@@ -202,13 +208,18 @@ class RunIngestor:
                 if call.cost_usd is not None
                 else CostSource.UNPRICED,
             )
-            calls.append(book.priced(record))
+            priced = book.priced(record)
+            if priced.cost_usd is not None and priced.cost_usd > MAX_USD:
+                raise BadUserInput(
+                    f"{where}costUsd exceeds {MAX_USD:,} USD", field=f"{where}costUsd"
+                )
+            calls.append(priced)
         return tuple(calls)
 
     async def record_many(self, reports: list[ReportedRun]) -> list[RunRecord]:
         """Validate every run first (an invalid one stores nothing and names its index), then
-        store them all; the writer commits them in as few transactions as its batch size
-        allows. Each run is idempotent by its own requestId."""
+        store them all in one transaction: a batch whose write fails stores none. Each run is
+        idempotent by its own requestId."""
         if not 1 <= len(reports) <= MAX_BATCH:
             raise BadUserInput(f"runs must hold 1 to {MAX_BATCH} runs", field="runs")
         runs = []
@@ -220,7 +231,7 @@ class RunIngestor:
                     f"runs[{index}]: {exc.message}", index=index, **exc.extensions
                 ) from exc
         await self._registry.ensure_external({run.agent for run in runs})
-        stored = await asyncio.gather(*(self._writer.insert(run) for run in runs))
+        stored = await self._writer.insert_many(runs)
         result = []
         for run, inserted in zip(runs, stored, strict=True):
             existing = run if inserted else await get_run(self._engine, run.id)

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from models.db import is_database_unavailable
 from models.dialect import insert_for
 from models.tables import call_table, run_table
 from services.records import RunRecord
@@ -31,8 +32,11 @@ _UPDATED_COLUMNS = tuple(c.name for c in run_table.columns if c.name not in _FIX
 
 @dataclass
 class _Op:
+    """One caller's write: its runs are committed together or not at all (a `recordRuns`
+    batch is one op, so isolating a failing op never splits a batch)."""
+
     kind: Literal["insert", "finish", "call"]
-    run: RunRecord | None
+    runs: tuple[RunRecord, ...] = ()
     fn: Callable[[AsyncConnection], Awaitable[Any]] | None = None
     done: "asyncio.Future[Any]" = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -69,16 +73,22 @@ class RunWriter:
 
     async def insert(self, run: RunRecord) -> bool:
         """Store a new run; False when a run with the same id already existed (idempotency)."""
-        return bool(await self._submit(_Op("insert", run)))
+        return (await self.insert_many([run]))[0]
+
+    async def insert_many(self, runs: Sequence[RunRecord]) -> list[bool]:
+        """Store runs in one transaction, all or none; per run, False when a run with the same
+        id already existed (idempotency)."""
+        stored: list[bool] = await self._submit(_Op("insert", tuple(runs)))
+        return stored
 
     async def finish(self, run: RunRecord) -> None:
         """Store the final state of a run previously inserted as RUNNING."""
-        await self._submit(_Op("finish", run))
+        await self._submit(_Op("finish", (run,)))
 
     async def transact(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run `fn` inside the writer's transaction order (e.g. re-pricing stored runs), so
         every write to runs goes through one place and never races the batches."""
-        result: T = await self._submit(_Op("call", None, fn))
+        result: T = await self._submit(_Op("call", (), fn))
         return result
 
     async def _submit(self, op: _Op) -> Any:
@@ -112,16 +122,22 @@ class RunWriter:
                 for op in batch:
                     await self._commit([op])
                 return
-            log.exception("write failed (%s)", batch[0].run.id if batch[0].run else "call")
+            what = batch[0].runs[0].id if batch[0].runs else "call"
+            if is_database_unavailable(exc):
+                log.warning("write failed, database unavailable (%s): %s", what, exc)
+            else:
+                log.exception("write failed (%s)", what)
             if not batch[0].done.done():
                 batch[0].done.set_exception(exc)
             return
         for op, stored in zip(batch, results, strict=True):
-            if op.run is not None and stored and op.run.finished:
-                try:
-                    self._on_committed(op.run)
-                except Exception:
-                    log.exception("run-committed hook failed for %s", op.run.id)
+            flags = stored if op.kind == "insert" else [True] * len(op.runs)
+            for run, ok in zip(op.runs, flags, strict=True):
+                if ok and run.finished:
+                    try:
+                        self._on_committed(run)
+                    except Exception:
+                        log.exception("run-committed hook failed for %s", run.id)
             if not op.done.done():
                 op.done.set_result(stored)
 
@@ -139,12 +155,17 @@ class RunWriter:
                     results.append(await op.fn(conn))
                 start = end
                 continue
-            group = [op.run for op in batch[start:end] if op.run is not None]
+            ops = batch[start:end]
+            group = [run for op in ops for run in op.runs]
             if kind == "insert":
-                results.extend(await self._insert_runs(conn, group))
+                flags = await self._insert_runs(conn, group)
+                offset = 0
+                for op in ops:
+                    results.append(flags[offset : offset + len(op.runs)])
+                    offset += len(op.runs)
             else:
                 await self._finish_runs(conn, group)
-                results.extend([True] * len(group))
+                results.extend([True] * len(ops))
             start = end
         return results
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from graph.context import Context, alert_events_loader, calls_loader
 from graph.schema import schema
 from services.alerts import AlertRule, Comparator, Metric
+from services.api_keys import ANONYMOUS
 from services.platform import Platform
 from services.records import RunErrorInfo, RunStatus
 from services.runs import ReportedRun
@@ -37,7 +38,10 @@ async def test_a_page_of_alerts_loads_its_events_in_one_query(core: Platform) ->
             event_queries.append(statement)
 
     context = Context(
-        platform=core, calls=calls_loader(core), alert_events=alert_events_loader(core)
+        platform=core,
+        calls=calls_loader(core),
+        alert_events=alert_events_loader(core),
+        principal=ANONYMOUS,
     )
     sa.event.listen(core.engine.sync_engine, "before_cursor_execute", count)
     try:

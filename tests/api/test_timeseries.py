@@ -11,6 +11,7 @@ import pytest
 
 from graph.context import Context, alert_events_loader, calls_loader
 from graph.schema import schema
+from services.api_keys import ANONYMOUS
 from services.errors import BadUserInput
 from services.metrics import EPOCH, MetricsBucket, bucket_range, timeseries
 from services.platform import Platform
@@ -162,6 +163,7 @@ async def test_graphql_field(platform: Platform) -> None:
         platform=platform,
         calls=calls_loader(platform),
         alert_events=alert_events_loader(platform),
+        principal=ANONYMOUS,
     )
 
     async def run(variables: dict[str, Any]) -> Any:
