@@ -9,7 +9,9 @@ from services.settings import Settings
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     keys = commands.add_parser("keys", help="manage API keys (scopes: read, ingest, admin)")
-    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands = keys.add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION", help="what to do with keys"
+    )
     create = key_commands.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True, help="who or what uses the key")
     create.add_argument(
@@ -34,7 +36,7 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     key_commands.add_parser("list", help="list keys (never their secrets)")
     revoke = key_commands.add_parser("revoke", help="revoke a key by id")
-    revoke.add_argument("key_id")
+    revoke.add_argument("key_id", help="the id shown by `agentwatch keys list`")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -222,7 +222,10 @@ DEFAULT_WINDOW = """query($until: DateTime) {
 async def test_since_defaults_to_the_last_24_hours(platform: Platform) -> None:
     """README examples omit `since`: it must work on any day (a fixed date broke in a month)."""
     context = Context(
-        platform=platform, calls=calls_loader(platform), alert_events=alert_events_loader(platform)
+        platform=platform,
+        calls=calls_loader(platform),
+        alert_events=alert_events_loader(platform),
+        principal=ANONYMOUS,
     )
     pinned = await schema.execute(DEFAULT_WINDOW, {"until": NOW.isoformat()}, context_value=context)
     assert pinned.errors is None and pinned.data is not None

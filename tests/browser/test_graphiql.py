@@ -1,6 +1,8 @@
 """GraphiQL at /graphql renders and runs queries with the network offline (real Chromium), and
 opens on AgentWatch's example query rather than Strawberry's welcome text."""
 
+import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,19 @@ from tests.support.server import LiveServer, start_server
 EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
 # The response editor renders only visible lines: tests read its whole text.
 RESPONSE = "document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()"
+
+
+async def response_containing(page: Page, text: str, timeout: float = 15.0) -> str:
+    """Poll GraphiQL's response pane from Python: `wait_for_function` evaluates its predicate
+    with eval, which the page's Content-Security-Policy (no 'unsafe-eval') rightly refuses."""
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        body = str(await page.evaluate(RESPONSE))
+        if text in body:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {text!r} in GraphiQL's response within {timeout} s: {body[:500]}")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +70,7 @@ async def test_graphiql_renders_and_queries_offline(server: LiveServer, tmp_path
         await _open(page, server, blocked, errors, "?q=%7B%20agents%20%7B%20name%20%7D%20%7D")
         assert await page.evaluate(f"{EDITOR}.getValue()") == "{ agents { name } }"
         await page.locator(".graphiql-execute-button").click()
-        await page.wait_for_function(f"{RESPONSE}.includes('support-bot')", timeout=15_000)
+        await response_containing(page, "support-bot")
         await page.screenshot(path=str(tmp_path / "graphiql.png"))
     assert blocked == []
     assert errors == []
@@ -76,8 +91,7 @@ async def test_graphiql_opens_on_a_runnable_agentwatch_example(server: LiveServe
         subscription = text[text.index("# subscription") :].replace("# ", "")
         assert validate(schema._schema, parse(subscription)) == []
         await page.locator(".graphiql-execute-button").click()
-        await page.wait_for_function(f"{RESPONSE}.includes('metricsSummary')", timeout=15_000)
-        body: str = await page.evaluate(RESPONSE)
+        body = await response_containing(page, "metricsSummary")
         assert '"support-bot"' in body and '"errors"' not in body, body
         # No inline script of ours: the example comes from a served file.
         html = await (
