@@ -169,8 +169,13 @@ async def test_webhook_retries_and_a_hanging_endpoint_delays_nothing(
             for e in page["data"]["alerts"]["edges"]
         }
 
+    def settled(current: dict[str, Any]) -> bool:
+        # Each rule is evaluated on its own schedule: on a loaded machine the hanging rule's
+        # alert may be stored after the others have already been delivered.
+        return "hangs" in current and current.get("flaky", {}).get("status") == "DELIVERED"
+
     async with asyncio.timeout(10):
-        while (current := await deliveries())["flaky"]["status"] != "DELIVERED":
+        while not settled(current := await deliveries()):
             await asyncio.sleep(0.1)
     assert current["flaky"]["attempts"] == 3 and current["fine"]["status"] == "DELIVERED"
     assert current["fine"]["attempts"] == 1
