@@ -74,32 +74,57 @@ def check_request(data: Mapping[str, Any]) -> None:
     check_value(data.get("variables") or {}, "$", 0)
 
 
+class _Refused(Exception):
+    """A leaf refusal travelling up the walk; each container adds its step of the path on the
+    way out, so a valid document (every request) builds no path strings at all."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.steps: list[str] = []
+
+
 def check_value(value: Any, path: str, depth: int) -> None:
     """Refuse lists over MAX_LIST_ITEMS, nesting over MAX_VARIABLES_DEPTH, and strings (or
     keys) holding NUL or lone surrogates, naming the path of the offending value."""
+    try:
+        _walk(value, depth)
+    except _Refused as refused:
+        where = path + "".join(reversed(refused.steps))
+        raise BadUserInput(refused.problem.format(path=where), field=where) from None
+
+
+def _walk(value: Any, depth: int) -> None:
     if depth > MAX_VARIABLES_DEPTH:
-        raise BadUserInput(f"variables nest deeper than {MAX_VARIABLES_DEPTH} levels", field=path)
+        raise _Refused(f"variables nest deeper than {MAX_VARIABLES_DEPTH} levels")
     if isinstance(value, str):
-        _check_text(value, path)
+        _check_text(value)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_text(key, path)
-            check_value(item, f"{path}.{key[:60]}", depth + 1)
+            _check_text(key)  # a bad key is named by its container's path
+            try:
+                _walk(item, depth + 1)
+            except _Refused as refused:
+                refused.steps.append(f".{key[:60]}")
+                raise
     elif isinstance(value, list):
         if len(value) > MAX_LIST_ITEMS:
-            raise BadUserInput(
-                f"{path} holds {len(value)} items; at most {MAX_LIST_ITEMS} are accepted",
-                field=path,
+            raise _Refused(
+                f"{{path}} holds {len(value)} items; at most {MAX_LIST_ITEMS} are accepted"
             )
         for index, item in enumerate(value):
-            check_value(item, f"{path}[{index}]", depth + 1)
+            try:
+                _walk(item, depth + 1)
+            except _Refused as refused:
+                refused.steps.append(f"[{index}]")
+                raise
 
 
-def _check_text(text: str, path: str) -> None:
+def _check_text(text: str) -> None:
     if "\x00" in text:
-        raise BadUserInput(f"{path} contains a NUL character, which cannot be stored", field=path)
+        raise _Refused("{path} contains a NUL character, which cannot be stored")
     if _has_surrogate(text):
-        raise BadUserInput(f"{path} contains a lone surrogate (invalid Unicode)", field=path)
+        raise _Refused("{path} contains a lone surrogate (invalid Unicode)")
 
 
 def _has_surrogate(text: str) -> bool:

@@ -22,6 +22,14 @@ def from_picos(picos: int | Decimal | None) -> Decimal | None:
     return None if picos is None else Decimal(int(picos)).scaleb(-12).normalize()
 
 
+def known_usd(total: Decimal, priced: int, unpriced: int) -> Decimal | None:
+    """The one rule for totals: a sum whose items are all unpriced is unknown (None), never a
+    silent $0; a partly priced sum is the priced part (callers show the unpriced count)."""
+    if priced == 0 and unpriced > 0:
+        return None
+    return total
+
+
 def usd_input(value: float, field: str) -> Decimal:
     """A USD amount given as a GraphQL Float, as an exact Decimal of what the user typed."""
     from services.errors import BadUserInput

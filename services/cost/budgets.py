@@ -10,7 +10,7 @@ from models.dialect import insert_for
 from models.tables import agent_table, run_table, setting_table
 from services.cost.periods import Periods
 from services.errors import AgentNotFound
-from services.money import from_picos
+from services.money import from_picos, known_usd
 from services.records import CostSource
 
 OVERALL_KEY = "budget"
@@ -71,9 +71,7 @@ class Spend:
 
 
 def _known(used: Decimal, spend: Spend | None) -> Decimal | None:
-    if spend is not None and spend.priced_runs == 0 and spend.unpriced_runs > 0:
-        return None
-    return used
+    return used if spend is None else known_usd(used, spend.priced_runs, spend.unpriced_runs)
 
 
 def _fraction(used: Decimal, budget: Decimal | None) -> float | None:

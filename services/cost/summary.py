@@ -23,7 +23,7 @@ from models.dialect import epoch_bucket
 from models.tables import call_table, run_table
 from services.cost.budgets import BudgetStatus, budget_status
 from services.cost.periods import Periods
-from services.money import from_picos
+from services.money import from_picos, known_usd
 from services.records import FAILED_STATUSES, CostSource, RunStatus
 from services.runs import RunFilter
 
@@ -90,10 +90,8 @@ def _usd(picos: object) -> Decimal:
 
 
 def known_total(picos: object, priced: object, unpriced: object) -> Decimal | None:
-    """The priced sum, or None when there are unpriced items and no priced one."""
-    if not int(priced or 0) and int(unpriced or 0):  # type: ignore[call-overload]
-        return None
-    return _usd(picos)
+    """The priced sum of SQL aggregates (`known_usd` on their raw values)."""
+    return known_usd(_usd(picos), int(priced or 0), int(unpriced or 0))  # type: ignore[call-overload]
 
 
 async def summarize_costs(

@@ -14,7 +14,7 @@ import pytest
 
 from services.platform import Platform
 from services.records import RunRecord, RunStatus
-from tests.support.app_client import app_client
+from tests.support.client import app_client
 from tests.support.databases import settings_for
 
 BATCH = "mutation($runs: [RecordRunInput!]!) { recordRuns(runs: $runs) { count } }"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
 
 from graph.schema import schema
-from tests.support.app_client import app_client
+from tests.support.client import app_client
 from tests.support.databases import settings_for
 
 SDL = schema.as_str()

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.app_client import app_client
+from tests.support.client import app_client
 from tests.support.databases import settings_for
 
 KEY = "headers-key"

@@ -14,8 +14,7 @@ from starlette.applications import Starlette
 from agentwatch.cli import main
 from services.api_keys import Scope
 from services.platform import Platform
-from tests.support.app_client import app_client
-from tests.support.client import GraphQLWebSocket, gql
+from tests.support.client import GraphQLWebSocket, app_client, gql
 from tests.support.databases import settings_for
 from tests.support.server import start_server
 

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -26,6 +27,7 @@ class InProcessServer:
 
     url: str
     settings: Settings
+    app: Starlette
 
 
 @asynccontextmanager
@@ -38,9 +40,16 @@ async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer
     async with app.router.lifespan_context(app):
         _IN_PROCESS[url] = app
         try:
-            yield InProcessServer(url, settings)
+            yield InProcessServer(url, settings, app)
         finally:
             del _IN_PROCESS[url]
+
+
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
+    """An httpx client for `create_app(settings)` in this process, and the app itself."""
+    async with in_process_server(settings) as server, http_client(server.url) as client:
+        yield client, server.app
 
 
 def http_client(url: str, timeout: float = 30) -> httpx.AsyncClient:

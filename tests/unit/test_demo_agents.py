@@ -1,13 +1,9 @@
 """Built-in demo agents: end-to-end runs, output shapes, tool use and multi-model calls."""
 
 from typing import Any
-from uuid import UUID
 
 import pytest
 from genai_prices import Usage, calc_price
-from langchain_core.callbacks import AsyncCallbackHandler
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import LLMResult
 from langchain_core.runnables import Runnable
 
 from services.demo import (
@@ -21,56 +17,9 @@ from services.demo import (
     support_bot,
 )
 from services.demo import agents as demo_agents
+from tests.support.callbacks import Recorder
 
 FAST: dict[str, Any] = {"failure_rate": 0.0, "latency_ms": 5.0}
-
-
-class Recorder(AsyncCallbackHandler):
-    """Counts model calls (with their ls metadata), usage and tool runs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.model_starts: list[dict[str, Any]] = []
-        self.model_ends: list[LLMResult] = []
-        self.tools: list[str] = []
-
-    async def on_chat_model_start(
-        self,
-        serialized: dict[str, Any],
-        messages: list[list[BaseMessage]],
-        *,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        metadata: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.model_starts.append(dict(metadata or {}))
-
-    async def on_llm_end(
-        self,
-        response: LLMResult,
-        *,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.model_ends.append(response)
-
-    async def on_tool_start(
-        self,
-        serialized: dict[str, Any],
-        input_str: str,
-        *,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        metadata: dict[str, Any] | None = None,
-        inputs: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.tools.append(str(serialized.get("name")))
 
 
 def test_factories_build_with_no_arguments() -> None:

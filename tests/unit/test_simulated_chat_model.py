@@ -4,10 +4,8 @@ import asyncio
 import math
 import time
 from typing import Any
-from uuid import UUID
 
 import pytest
-from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
@@ -15,11 +13,11 @@ from langchain_core.messages import (
     HumanMessage,
     ToolMessage,
 )
-from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 from pydantic import ValidationError
 
 from services.demo import SimulatedChatModel, SimulatedProviderError
+from tests.support.callbacks import Recorder
 
 
 @tool
@@ -32,39 +30,6 @@ def add_numbers(a: float, b: float) -> float:
 def lookup_weather(city: str) -> str:
     """Look up the current weather forecast for a city."""
     return f"Sunny in {city}"
-
-
-class Recorder(AsyncCallbackHandler):
-    """Collects chat-model start metadata and end results."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: list[dict[str, Any]] = []
-        self.ends: list[LLMResult] = []
-
-    async def on_chat_model_start(
-        self,
-        serialized: dict[str, Any],
-        messages: list[list[BaseMessage]],
-        *,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        metadata: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.starts.append(dict(metadata or {}))
-
-    async def on_llm_end(
-        self,
-        response: LLMResult,
-        *,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.ends.append(response)
 
 
 def make_model(**overrides: Any) -> SimulatedChatModel:
@@ -100,7 +65,7 @@ async def test_response_metadata_and_llm_output_name_the_model() -> None:
     message = await model.ainvoke("hello", config={"callbacks": [recorder]})
     assert message.response_metadata["model_name"] == "claude-sonnet-4-20250514"
     assert message.response_metadata["finish_reason"] == "end_turn"
-    assert recorder.ends[0].llm_output == {"model_name": "claude-sonnet-4-20250514"}
+    assert recorder.model_ends[0].llm_output == {"model_name": "claude-sonnet-4-20250514"}
     batched = await model.agenerate([[HumanMessage("a")], [HumanMessage("b")]])
     assert batched.llm_output == {"model_name": "claude-sonnet-4-20250514"}
 
@@ -109,8 +74,8 @@ async def test_ls_params_reach_callback_metadata() -> None:
     model = make_model(model_name="gemini-2.0-flash", provider="google")
     recorder = Recorder()
     await model.ainvoke("hi", config={"callbacks": [recorder]})
-    assert len(recorder.starts) == 1
-    metadata = recorder.starts[0]
+    assert len(recorder.model_starts) == 1
+    metadata = recorder.model_starts[0]
     assert metadata["ls_provider"] == "google"
     assert metadata["ls_model_name"] == "gemini-2.0-flash"
     assert metadata["ls_model_type"] == "chat"
